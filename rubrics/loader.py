@@ -1,0 +1,327 @@
+"""Load and validate rubric files.
+
+Every ``*.yaml`` file in this package is a rubric (adding the 2018 rubric means adding a file). A malformed
+file raises ``RubricError`` whose message is Chinese and names the file and the field; callers print it
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rubrics.model import (
+    Adjustment,
+    AdjustmentType,
+    Automation,
+    Category,
+    Indicator,
+    Rubric,
+    Rule,
+    RuleKind,
+)
+
+SCHEMA = "zwgk-rubric/1"
+HALF = Decimal("0.5")
+
+
+class RubricError(ValueError):
+    """A rubric file that cannot be used. ``str(err)`` is a complete Chinese message."""
+
+    def __init__(self, file: str, field: str, message: str):
+        self.file = file
+        self.field = field
+        self.message = message
+        where = f"字段 {field}：" if field else ""
+        super().__init__(f"考核细则文件 {file} 有误：{where}{message}")
+
+
+class _Reader:
+    """Walks the parsed YAML, remembering the field path for error messages."""
+
+    def __init__(self, file: str):
+        self.file = file
+
+    def fail(self, path: str, message: str) -> RubricError:
+        return RubricError(self.file, path, message)
+
+    def mapping(self, node: Any, path: str) -> dict:
+        if not isinstance(node, dict):
+            raise self.fail(path, "应为键值表（mapping）")
+        return node
+
+    def get(self, node: dict, key: str, path: str, *, required: bool = True, default: Any = None) -> Any:
+        if key not in node or node[key] is None:
+            if required:
+                raise self.fail(_join(path, key), "缺少此字段")
+            return default
+        return node[key]
+
+    def text(self, node: dict, key: str, path: str, *, required: bool = True) -> str | None:
+        value = self.get(node, key, path, required=required)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(_join(path, key), "应为非空文本")
+        return value
+
+    def seq(self, node: dict, key: str, path: str, *, required: bool = True) -> list:
+        value = self.get(node, key, path, required=required, default=[])
+        if not isinstance(value, list):
+            raise self.fail(_join(path, key), "应为列表")
+        return value
+
+    def texts(self, node: dict, key: str, path: str) -> tuple[str, ...]:
+        values = self.seq(node, key, path, required=False)
+        for i, v in enumerate(values):
+            if not isinstance(v, str) or not v.strip():
+                raise self.fail(f"{_join(path, key)}[{i}]", "应为非空文本")
+        return tuple(values)
+
+    def points(self, node: dict, key: str, path: str) -> Decimal:
+        raw = self.get(node, key, path)
+        where = _join(path, key)
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise self.fail(where, f"分值应为数字，实际为 {raw!r}")
+        try:
+            value = Decimal(str(raw))
+        except InvalidOperation:
+            raise self.fail(where, f"分值应为数字，实际为 {raw!r}") from None
+        if not value.is_finite() or value <= 0:
+            raise self.fail(where, f"分值必须为正数，实际为 {raw}")
+        if value % HALF != 0:
+            raise self.fail(where, f"分值必须为 0.5 的整数倍，实际为 {raw}")
+        return value
+
+    def enum(self, node: dict, key: str, path: str, enum_type: type, *, default: Any = None) -> Any:
+        raw = self.get(node, key, path, required=default is None, default=default)
+        try:
+            return enum_type(raw)
+        except ValueError:
+            allowed = "、".join(e.value for e in enum_type)
+            raise self.fail(_join(path, key), f"取值 {raw!r} 无效，应为 {allowed} 之一") from None
+
+    def flag(self, node: dict, key: str, path: str) -> bool:
+        value = self.get(node, key, path, required=False, default=False)
+        if not isinstance(value, bool):
+            raise self.fail(_join(path, key), "应为 true 或 false")
+        return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def parse_rubric(data: Any, file: str) -> Rubric:
+    """Validate parsed YAML and build a ``Rubric``; raise ``RubricError`` on the first problem."""
+    r = _Reader(file)
+    root = r.mapping(data, "")
+    schema = r.get(root, "schema", "")
+    if schema != SCHEMA:
+        raise r.fail("schema", f"应为 {SCHEMA}，实际为 {schema!r}")
+    rubric_id = r.text(root, "id", "")
+    seen: dict[str, str] = {}
+
+    def claim(some_id: Any, path: str, prefix: str) -> str:
+        if not isinstance(some_id, str) or not some_id.strip():
+            raise r.fail(path, "编号应为非空文本")
+        if not some_id.startswith(prefix + "."):
+            raise r.fail(path, f"编号 {some_id} 应以 {prefix}. 开头")
+        if some_id in seen:
+            raise r.fail(path, f"编号 {some_id} 重复（已用于 {seen[some_id]}）")
+        seen[some_id] = path
+        return some_id
+
+    def parse_rules(owner: dict, path: str, owner_id: str) -> tuple[Rule, ...]:
+        rules = []
+        raw_rules = r.seq(owner, "rules", path)
+        if not raw_rules:
+            raise r.fail(_join(path, "rules"), "至少应有一条扣分规则")
+        rules_text = owner.get("rules_text") or ""
+        for i, raw in enumerate(raw_rules):
+            rp = f"{path}.rules[{i}]"
+            node = r.mapping(raw, rp)
+            rule_id = claim(r.get(node, "id", rp), f"{rp}.id", owner_id)
+            text = r.text(node, "text", rp)
+            if text not in rules_text:
+                raise r.fail(f"{rp}.text", f"规则原文“{text}”不在本行扣分办法原文中")
+            kind = r.enum(node, "kind", rp, RuleKind)
+            unit = r.text(node, "unit", rp, required=False)
+            if kind is not RuleKind.FIXED and unit is None:
+                raise r.fail(f"{rp}.unit", "按项或按次扣分的规则应注明计数单位（项、件次、起、次……）")
+            items = r.texts(node, "items", rp)
+            if items and kind is not RuleKind.PER_ITEM:
+                raise r.fail(f"{rp}.items", "只有按项扣分的规则可以列出清单")
+            if len(set(items)) != len(items):
+                raise r.fail(f"{rp}.items", "清单中有重复项")
+            rules.append(
+                Rule(
+                    id=rule_id,
+                    text=text,
+                    kind=kind,
+                    points=r.points(node, "points", rp),
+                    unit=unit,
+                    items=items,
+                    excludes=r.texts(node, "excludes", rp),
+                    human_only=r.flag(node, "human_only", rp),
+                    note=r.text(node, "note", rp, required=False),
+                )
+            )
+        own = {rule.id for rule in rules}
+        for i, rule in enumerate(rules):
+            for target in rule.excludes:
+                if target not in own or target == rule.id:
+                    raise r.fail(f"{path}.rules[{i}].excludes", f"排除的规则 {target} 不是本指标的其他规则")
+        return tuple(rules)
+
+    categories = []
+    for ci, raw_cat in enumerate(r.seq(root, "categories", "")):
+        cp = f"categories[{ci}]"
+        cat = r.mapping(raw_cat, cp)
+        cat_id = claim(r.get(cat, "id", cp), f"{cp}.id", rubric_id)
+        indicators = []
+        for ii, raw_ind in enumerate(r.seq(cat, "indicators", cp)):
+            ip = f"{cp}.indicators[{ii}]"
+            ind = r.mapping(raw_ind, ip)
+            ind_id = claim(r.get(ind, "id", ip), f"{ip}.id", cat_id)
+            group = r.text(ind, "group", ip, required=False)
+            label = r.text(ind, "label", ip, required=False)
+            editorial = r.flag(ind, "label_editorial", ip)
+            if group is None and (label is None or not editorial):
+                raise r.fail(ip, "原表无指标名称时，应给出 label 并标明 label_editorial: true")
+            points = r.points(ind, "points", ip)
+            rules_text = r.text(ind, "rules_text", ip)
+            rules = parse_rules(ind, ip, ind_id)
+            for ri, rule in enumerate(rules):
+                if rule.kind is RuleKind.FIXED and rule.points > points:
+                    raise r.fail(f"{ip}.rules[{ri}].points", f"单项扣分 {rule.points} 超过本指标分值 {points}")
+            indicators.append(
+                Indicator(
+                    id=ind_id,
+                    position=str(r.get(ind, "position", ip)),
+                    group=group,
+                    label=label or group,
+                    label_editorial=editorial,
+                    content=r.text(ind, "content", ip),
+                    points=points,
+                    rules_text=rules_text,
+                    rules=rules,
+                    automation=r.enum(ind, "automation", ip, Automation),
+                    notes=r.texts(ind, "notes", ip),
+                )
+            )
+        if not indicators:
+            raise r.fail(f"{cp}.indicators", "类别下至少应有一个指标")
+        cat_points = r.points(cat, "points", cp)
+        summed = sum((i.points for i in indicators), Decimal(0))
+        if summed != cat_points:
+            raise r.fail(f"{cp}.points", f"类别“{cat.get('name')}”分值为 {cat_points}，但所含指标合计 {summed}")
+        categories.append(Category(id=cat_id, name=r.text(cat, "name", cp), points=cat_points, indicators=tuple(indicators)))
+    if not categories:
+        raise r.fail("categories", "至少应有一个类别")
+
+    total = r.points(root, "total", "")
+    summed = sum((c.points for c in categories), Decimal(0))
+    if summed != total:
+        raise r.fail("total", f"总分为 {total}，但各类别合计 {summed}")
+
+    adjustments = []
+    for ai, raw_adj in enumerate(r.seq(root, "adjustments", "", required=False)):
+        ap = f"adjustments[{ai}]"
+        adj = r.mapping(raw_adj, ap)
+        adj_id = claim(r.get(adj, "id", ap), f"{ap}.id", rubric_id)
+        r.text(adj, "rules_text", ap)
+        adjustments.append(
+            Adjustment(
+                id=adj_id,
+                type=r.enum(adj, "type", ap, AdjustmentType),
+                name=r.text(adj, "name", ap),
+                content=r.text(adj, "content", ap),
+                rules_text=adj["rules_text"],
+                rules=parse_rules(adj, ap, adj_id),
+            )
+        )
+
+    year = r.get(root, "year", "")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise r.fail("year", f"考核年度应为四位年份，实际为 {year!r}")
+    kind = r.text(root, "kind", "")
+    if kind not in ("township", "department"):
+        raise r.fail("kind", f"单位类型应为 township 或 department，实际为 {kind!r}")
+
+    return Rubric(
+        id=rubric_id,
+        title=r.text(root, "title", ""),
+        kind=kind,
+        year=year,
+        total=total,
+        categories=tuple(categories),
+        adjustments=tuple(adjustments),
+        closing_note=r.text(root, "closing_note", ""),
+        source=r.text(root, "source", ""),
+        notes=r.texts(root, "notes", ""),
+    )
+
+
+def load_rubric_file(path: str | Path) -> Rubric:
+    path = Path(path)
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(name, "", f"无法读取文件（{exc.strerror or exc}）") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RubricError(name, "", "文件不是 UTF-8 编码") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
+        raise RubricError(name, "", f"YAML 格式错误（{where}）：{getattr(exc, 'problem', exc)}") from None
+    return parse_rubric(data, name)
+
+
+def rubric_dir() -> Path:
+    return Path(str(resources.files("rubrics")))
+
+
+@lru_cache(maxsize=1)
+def load_all() -> dict[str, Rubric]:
+    """Every rubric shipped in this package, by id. Raises RubricError for the first bad file."""
+    found: dict[str, Rubric] = {}
+    for path in sorted(rubric_dir().glob("*.yaml")):
+        rubric = load_rubric_file(path)
+        if rubric.id in found:
+            raise RubricError(path.name, "id", f"考核细则编号 {rubric.id} 与另一文件重复")
+        found[rubric.id] = rubric
+    return found
+
+
+def get_rubric(rubric_id: str) -> Rubric:
+    rubrics = load_all()
+    if rubric_id not in rubrics:
+        known = "、".join(sorted(rubrics)) or "（无）"
+        raise LookupError(f"没有编号为 {rubric_id} 的考核细则；现有：{known}")
+    return rubrics[rubric_id]
+
+
+KIND_NAMES = {"township": "乡镇", "department": "市直单位"}
+
+
+def rubric_for(kind: str, year: int) -> Rubric:
+    """The rubric that scores units of ``kind`` for the period ``year``."""
+    matches = [r for r in load_all().values() if r.kind == kind and r.year == year]
+    if not matches:
+        kind_name = KIND_NAMES.get(kind, kind)
+        have = "、".join(sorted(str(r.year) for r in load_all().values() if r.kind == kind)) or "无"
+        raise LookupError(f"没有适用于{kind_name}（{kind}）{year} 年度的考核细则（已有年度：{have}）")
+    if len(matches) > 1:
+        raise LookupError(f"{kind} {year} 年度有多个考核细则：{'、'.join(r.id for r in matches)}")
+    return matches[0]
