@@ -213,6 +213,7 @@ def parse_rubric(data: Any, file: str) -> Rubric:
                     rules=rules,
                     automation=r.enum(ind, "automation", ip, Automation),
                     notes=r.texts(ind, "notes", ip),
+                    short=r.text(ind, "short", ip, required=False),
                 )
             )
         if not indicators:

@@ -69,6 +69,12 @@ class Indicator:
     rules: tuple[Rule, ...]
     automation: Automation
     notes: tuple[str, ...] = ()  # source defects kept in the wording, and readings taken
+    short: str | None = None  # editorial short name where several rows share one long group name
+
+    @property
+    def name(self) -> str:
+        """What lists and reports call the indicator: the editorial short name, else the label."""
+        return self.short or self.label
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:

@@ -1,0 +1,150 @@
+"""Application services: the CLI (and later the web app) call these; tests call them directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rubrics.engine import Action, ScoreSheet, score
+from rubrics.loader import rubric_for
+from rubrics.model import Indicator, Rubric
+from zwgk import paths
+from zwgk.store import ANY, Store, StoreError
+from zwgk.units import load_units
+
+
+class AppError(Exception):
+    """A user-facing failure; the message is Chinese."""
+
+
+def open_store(db: str | Path | None) -> Store:
+    return Store.open(Path(db) if db else paths.default_db_path())
+
+
+def sync_units(store: Store, units_path: str | Path | None) -> int:
+    """Copy the units registry into the store. An explicit path must exist; the default may be absent."""
+    path = Path(units_path) if units_path else paths.default_units_path()
+    if not units_path and not path.exists():
+        return 0
+    units = load_units(path)
+    store.upsert_units([u.to_dict() for u in units])
+    return len(units)
+
+
+def unit_or_fail(store: Store, unit_id: str) -> dict:
+    unit = store.get_unit(unit_id)
+    if unit is None:
+        known = "、".join(u["id"] for u in store.list_units()) or "（无；请用 --units 指定单位名录）"
+        raise AppError(f"单位 {unit_id} 不在单位名录中。已登记的单位：{known}")
+    return unit
+
+
+def rubric_of(unit: dict, period: int) -> Rubric:
+    try:
+        return rubric_for(unit["kind"], period)
+    except LookupError as exc:
+        raise AppError(str(exc)) from None
+
+
+def score_unit(store: Store, unit_id: str, period: int) -> tuple[ScoreSheet, dict]:
+    unit = unit_or_fail(store, unit_id)
+    rubric = rubric_of(unit, period)
+    sheet = score(
+        rubric,
+        unit_id,
+        period,
+        proposals=store.proposals(unit_id, period),
+        decisions=store.decisions(unit_id, period),
+        manual=store.manual_entries(unit_id, period),
+        determinations=store.determinations(unit_id, period),
+    )
+    return sheet, unit
+
+
+def parse_points(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise AppError(f"分值 {text!r} 不是数字") from None
+    if not value.is_finite() or value < 0 or value % Decimal("0.5") != 0:
+        raise AppError(f"分值应为非负数且为 0.5 的整数倍，实际为 {text}")
+    return value
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a review decision is about: a proposal from a check, or a manual entry."""
+
+    fingerprint: str
+    unit_id: str
+    period: int
+    rule_id: str
+    evidence_hash: str | None
+
+
+def review_target(store: Store, prefix: str) -> Target:
+    fp = store.resolve_fingerprint(prefix)
+    finding = store.finding_by_fingerprint(fp)
+    if finding is not None:
+        return Target(fp, finding["unit_id"], finding["period"], finding["rule_id"], finding["evidence_hash"])
+    entry = store.manual_entry_by_fingerprint(fp)
+    if entry is None:
+        raise AppError(f"找不到编号为 {prefix} 的扣分项")
+    return Target(fp, entry["unit_id"], entry["period"], entry["rule_id"], None)
+
+
+def decide(
+    store: Store,
+    prefix: str,
+    action: Action,
+    by: str,
+    reason: str | None = None,
+    count: int | None = None,
+    points: Decimal | None = None,
+) -> tuple[int, Target]:
+    """Record one review decision (append-only). Returns the decision id and what it was about."""
+    target = review_target(store, prefix)
+    decision_id = store.add_decision(
+        target.fingerprint,
+        target.unit_id,
+        target.period,
+        action.value,
+        by,
+        reason=reason,
+        count=count,
+        points=points,
+        evidence_hash=target.evidence_hash,
+        expected_last=ANY,
+    )
+    return decision_id, target
+
+
+def require_rule(unit: dict, period: int, rule_id: str) -> Rubric:
+    rubric = rubric_of(unit, period)
+    try:
+        rubric.find_rule(rule_id)
+    except KeyError:
+        raise AppError(f"规则 {rule_id} 不在考核细则 {rubric.id} 中（用 zwgk rubric show {rubric.id} 查看规则编号）") from None
+    return rubric
+
+
+def require_target(unit: dict, period: int, target_id: str) -> Rubric:
+    rubric = rubric_of(unit, period)
+    try:
+        rubric.indicator(target_id)
+        return rubric
+    except KeyError:
+        pass
+    try:
+        owner, _ = rubric.find_rule(target_id)
+    except KeyError:
+        owner = None
+    if not isinstance(owner, Indicator):
+        raise AppError(f"{target_id} 不是考核细则 {rubric.id} 中的指标或规则编号")
+    return rubric
+
+
+__all__ = ["AppError", "StoreError"]

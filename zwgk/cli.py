@@ -1,0 +1,659 @@
+"""The ``zwgk`` command: a thin click layer over ``zwgk.app`` (help and messages in Chinese).
+
+Conventions (design.md): ``--json`` prints exactly one JSON document on stdout; progress and logs go to
+stderr. Exit codes: 0 ok, 1 error, 2 usage, 3 partial, 4 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from rubrics.engine import OPEN, STATUS_WORDS, Action, EngineError
+from rubrics.export import SCHEMA_VERSION, num, rubric_to_dict, sheet_to_dict
+from rubrics.loader import RubricError, load_all, load_rubric_file
+from zwgk import app, render
+from zwgk.store import ROLES, StoreError
+from zwgk.textui import table
+from zwgk.units import UnitsError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 4
+USER_ERRORS = (app.AppError, StoreError, RubricError, UnitsError, EngineError, LookupError)
+
+
+HELP_WORDS = [
+    ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."), ("[required]", "[必填]"),
+    ("default: ", "默认："), ("INTEGER RANGE", "INTEGER"), ("x>=0", ">=0"), ("x>=1", ">=1"),
+]
+
+
+def _zh(text: str) -> str:
+    for en, zh in HELP_WORDS:
+        text = text.replace(en, zh)
+    return text
+
+
+class ZhHelpMixin:
+    """Chinese headings and words for click's help pages."""
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, _zh(" ".join(self.collect_usage_pieces(ctx))), prefix="用法：")
+
+    def format_options(self, ctx, formatter):
+        opts = [
+            (_zh(rv[0]), _zh(rv[1]))
+            for p in self.get_params(ctx)
+            if isinstance(p, click.Option) and (rv := p.get_help_record(ctx)) is not None
+        ]
+        if opts:
+            with formatter.section("选项"):
+                formatter.write_dl(opts)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx, formatter):
+        rows = []
+        for name in self.list_commands(ctx):
+            cmd = self.get_command(ctx, name)
+            if cmd is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(limit=60)))
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+
+class ZhCommand(ZhHelpMixin, click.Command):
+    pass
+
+
+class ZhGroup(ZhHelpMixin, click.Group):
+    command_class = ZhCommand
+    group_class = type  # subgroups are ZhGroups too
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def emit_json(doc: dict) -> None:
+    click.echo(json.dumps({"schema_version": SCHEMA_VERSION, **doc}, ensure_ascii=False, indent=2))
+
+
+def note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def db_option(f):
+    return click.option("--db", type=click.Path(dir_okay=False), help="数据库文件（默认 $ZWGK_HOME/zwgk.db，ZWGK_HOME 默认为 ./var）。")(f)
+
+
+def units_option(f):
+    return click.option("--units", "units_path", type=click.Path(dir_okay=False), help="单位名录 YAML（默认 $ZWGK_HOME/units.yaml）。")(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（一个文档，写到标准输出）。")(f)
+
+
+def period_option(f):
+    return click.option("--period", type=click.IntRange(2000, 2100), required=True, help="考核年度，如 2017。")(f)
+
+
+def by_option(f):
+    return click.option("--by", "by", required=True, help="作出决定的用户名（须为已登记用户）。")(f)
+
+
+@click.group(cls=ZhGroup, context_settings=CONTEXT)
+@click.version_option(package_name="zwgk", message="zwgk %(version)s", help="显示版本并退出。")
+def cli():
+    """zwgk：政务公开考核辅助系统。
+
+    按考核细则检查各单位政府网站，把发现的问题作为“拟扣分”交给考核人员确认、驳回或修改，
+    并生成得分表。
+
+    \b
+    示例：
+      zwgk demo                                  # 在内置演示数据上跑一遍
+      zwgk rubric show township-2017             # 查看乡镇考核细则
+      zwgk score --unit xinshi-town --period 2017
+    """
+
+
+# --- rubric -----------------------------------------------------------------------------------------
+
+
+@cli.group(cls=ZhGroup)
+def rubric():
+    """考核细则：列出、查看、校验。
+
+    \b
+    示例：
+      zwgk rubric list
+      zwgk rubric show department-2017 --json
+      zwgk rubric validate rubrics/township-2018.yaml
+    """
+
+
+@rubric.command("list")
+@json_option
+def rubric_list(as_json):
+    """列出已安装的考核细则。
+
+    \b
+    示例：
+      zwgk rubric list --json
+    """
+    rubrics = sorted(load_all().values(), key=lambda r: r.id)
+    if as_json:
+        emit_json({"rubrics": [
+            {"id": r.id, "title": r.title, "kind": r.kind, "year": r.year, "total": num(r.total),
+             "indicators": len(r.indicators)} for r in rubrics]})
+        return
+    rows = [[r.id, r.title, str(r.year), str(len(r.indicators)), str(num(r.total))] for r in rubrics]
+    click.echo(table(["编号", "名称", "年度", "指标数", "满分"], rows, "<<>>>"))
+
+
+@rubric.command("show")
+@click.argument("rubric_id")
+@json_option
+def rubric_show(rubric_id, as_json):
+    """按原表顺序显示一个考核细则：指标名称、考核内容、分值、扣分办法及拆分后的规则编号。
+
+    \b
+    示例：
+      zwgk rubric show township-2017
+    """
+    from rubrics.loader import get_rubric
+
+    r = get_rubric(rubric_id)
+    if as_json:
+        emit_json({"rubric": rubric_to_dict(r)})
+    else:
+        click.echo(render.rubric_text(r))
+
+
+@rubric.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False))
+@json_option
+def rubric_validate(file, as_json):
+    """校验一个考核细则文件（编号唯一、分值为正、各类合计与总分一致）。
+
+    \b
+    示例：
+      zwgk rubric validate rubrics/township-2018.yaml
+    """
+    try:
+        r = load_rubric_file(file)
+    except RubricError as exc:
+        if as_json:
+            emit_json({"valid": False, "file": exc.file, "field": exc.field, "error": str(exc)})
+            sys.exit(EXIT_ERROR)
+        raise
+    if as_json:
+        emit_json({"valid": True, "file": file, "id": r.id, "indicators": len(r.indicators), "total": num(r.total)})
+    else:
+        click.echo(f"{file}：有效。{r.id}《{r.title}》，{len(r.indicators)} 个指标，满分 {num(r.total)} 分。")
+
+
+# --- units and users ----------------------------------------------------------------------------
+
+
+@cli.group(cls=ZhGroup)
+def units():
+    """单位名录：查看已登记的被考核单位。
+
+    \b
+    示例：
+      zwgk units list --units data/demo/units.yaml
+    """
+
+
+@units.command("list")
+@db_option
+@units_option
+@json_option
+def units_list(db, units_path, as_json):
+    """校验单位名录并列出单位（同时更新数据库中的副本）。
+
+    \b
+    示例：
+      zwgk units list --units var/units.yaml --json
+    """
+    with app.open_store(db) as store:
+        app.sync_units(store, units_path)
+        rows = store.list_units()
+    if as_json:
+        emit_json({"units": rows})
+        return
+    click.echo(table(["编号", "名称", "类型"], [[u["id"], u["name"], u["kind"]] for u in rows]))
+
+
+@cli.group(cls=ZhGroup)
+def user():
+    """用户与角色：admin（管理员）、assessor（考核人员）、unit（被考核单位）。
+
+    \b
+    示例：
+      zwgk user add zhangsan --role assessor --name 张三
+      zwgk user list
+    """
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="角色：admin、assessor 或 unit。")
+@click.option("--name", "display_name", help="显示名称，如 张三。")
+@click.option("--unit", "unit_ids", multiple=True, help="unit 角色绑定的单位编号（可多次给出）。")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（用于脚本），否则交互输入。")
+@db_option
+def user_add(username, role, display_name, unit_ids, password_stdin, db):
+    """添加用户。密码经 argon2 加密保存。
+
+    \b
+    示例：
+      zwgk user add zhangsan --role assessor --name 张三
+      echo 's3cret-pass' | zwgk user add xinshi --role unit --unit xinshi-town --password-stdin
+    """
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再次输入密码：") != password:
+            raise app.AppError("两次输入的密码不一致")
+    with app.open_store(db) as store:
+        store.add_user(username, role, password, display_name=display_name, units=unit_ids)
+    click.echo(f"已添加用户 {username}（{role}）。")
+
+
+@user.command("list")
+@db_option
+@json_option
+def user_list(db, as_json):
+    """列出用户。
+
+    \b
+    示例：
+      zwgk user list --json
+    """
+    with app.open_store(db) as store:
+        users = store.list_users()
+    if as_json:
+        emit_json({"users": users})
+        return
+    rows = [[u["username"], u.get("display_name") or "", u["role"], "、".join(u.get("units") or []),
+             "已停用" if u.get("disabled") else "正常"] for u in users]
+    click.echo(table(["用户名", "名称", "角色", "单位", "状态"], rows))
+
+
+# --- scoring and review ----------------------------------------------------------------------------
+
+
+@cli.command(cls=ZhCommand)
+@click.option("--unit", "unit_id", required=True, help="单位编号。")
+@period_option
+@db_option
+@units_option
+@json_option
+def score(unit_id, period, db, units_path, as_json):
+    """显示一个单位某年度的得分表：已确认得分、暂估得分及每一处失分的原因。
+
+    暂估得分 = 所有待处理（拟扣分、待复核）的扣分都被确认时的得分。
+
+    \b
+    示例：
+      zwgk score --unit xinshi-town --period 2017
+      zwgk score --unit xinshi-town --period 2017 --json
+    """
+    with app.open_store(db) as store:
+        app.sync_units(store, units_path)
+        sheet, unit = app.score_unit(store, unit_id, period)
+    if as_json:
+        emit_json({"score_sheet": sheet_to_dict(sheet, unit["name"])})
+    else:
+        click.echo(render.sheet_text(sheet, unit["name"]))
+
+
+@cli.group(cls=ZhGroup)
+def review():
+    """复核拟扣分：列出、确认、驳回、修改、认定不适用、撤销。每个决定都会留痕，不可删除。
+
+    \b
+    示例：
+      zwgk review list --unit xinshi-town --period 2017
+      zwgk review confirm 3f2a9c1b --by zhangsan
+      zwgk review reject 3f2a9c1b --by zhangsan --reason 网站已公开，系抓取遗漏
+    """
+
+
+@review.command("list")
+@click.option("--unit", "unit_id", required=True, help="单位编号。")
+@period_option
+@click.option("--all", "show_all", is_flag=True, help="包括已处理的扣分项（默认只列待处理的）。")
+@db_option
+@units_option
+@json_option
+def review_list(unit_id, period, show_all, db, units_path, as_json):
+    """列出一个单位的扣分项及其编号（编号前 8 位即可用于 confirm / reject 等命令）。
+
+    \b
+    示例：
+      zwgk review list --unit xinshi-town --period 2017 --all
+    """
+    with app.open_store(db) as store:
+        app.sync_units(store, units_path)
+        sheet, unit = app.score_unit(store, unit_id, period)
+    rows = render.review_rows(sheet, show_all)
+    if as_json:
+        from rubrics.export import deduction_to_dict
+
+        emit_json({"unit_id": unit_id, "period": period, "items": [
+            {"indicator_id": r["indicator"].id if r["indicator"] else r["adjustment"].id,
+             **deduction_to_dict(r["deduction"])} for r in rows]})
+        return
+    if not rows:
+        click.echo(f"{unit['name']} {period} 年度没有{'' if show_all else '待处理的'}扣分项。")
+        return
+    out = []
+    for r in rows:
+        d = r["deduction"]
+        where = r["indicator"].position if r["indicator"] else r["adjustment"].name
+        flag = "（证据已变化）" if d.evidence_changed else ""
+        out.append([d.fingerprint[:8], where, STATUS_WORDS[d.status] + flag, f"{d.rule_text} ×{d.count}",
+                    str(num(d.amount)), d.message[:40]])
+    click.echo(table(["编号", "指标", "状态", "规则", "扣分", "说明"], out, "<<<<><"))
+    open_count = sum(1 for r in rows if r["deduction"].status in OPEN)
+    note(f"共 {len(rows)} 项，其中待处理 {open_count} 项。")
+
+
+def _decide(prefix, action, by, db, reason=None, count=None, points=None):
+    with app.open_store(db) as store:
+        decision_id, target = app.decide(store, prefix, action, by, reason=reason, count=count, points=points)
+        sheet, unit = app.score_unit(store, target.unit_id, target.period)
+    click.echo(
+        f"已记录决定 #{decision_id}（{action.value}）：{target.fingerprint[:8]}，单位 {unit['name']}。"
+        f"现得分：已确认 {num(sheet.final_confirmed)} 分，暂估 {num(sheet.final_provisional)} 分。"
+    )
+
+
+def reason_option(required):
+    return click.option("--reason", required=required, help="理由。")
+
+
+@review.command("confirm")
+@click.argument("fingerprint")
+@by_option
+@reason_option(False)
+@db_option
+def review_confirm(fingerprint, by, reason, db):
+    """确认一项拟扣分。
+
+    \b
+    示例：
+      zwgk review confirm 3f2a9c1b --by zhangsan
+    """
+    _decide(fingerprint, Action.CONFIRM, by, db, reason=reason)
+
+
+@review.command("reject")
+@click.argument("fingerprint")
+@by_option
+@reason_option(True)
+@db_option
+def review_reject(fingerprint, by, reason, db):
+    """驳回一项拟扣分（须写明理由）。
+
+    \b
+    示例：
+      zwgk review reject 3f2a9c1b --by zhangsan --reason 已在“政策文件”栏目公开
+    """
+    _decide(fingerprint, Action.REJECT, by, db, reason=reason)
+
+
+@review.command("amend")
+@click.argument("fingerprint")
+@by_option
+@reason_option(True)
+@click.option("--count", type=click.IntRange(min=0), help="新的项数或次数。")
+@click.option("--points", help="新的扣分值（0.5 的整数倍），优先于按项数计算。")
+@db_option
+def review_amend(fingerprint, by, reason, count, points, db):
+    """修改一项扣分的项数或分值（须写明理由）。
+
+    \b
+    示例：
+      zwgk review amend 3f2a9c1b --by zhangsan --count 3 --reason 其中两项要素已在附件中列明
+    """
+    if count is None and points is None:
+        raise click.UsageError("请给出 --count 或 --points")
+    _decide(fingerprint, Action.AMEND, by, db, reason=reason, count=count, points=app.parse_points(points))
+
+
+@review.command("na")
+@click.argument("fingerprint")
+@by_option
+@reason_option(True)
+@db_option
+def review_na(fingerprint, by, reason, db):
+    """认定一项扣分不适用（须写明理由），不扣分并注明“不适用（已认定）”。
+
+    \b
+    示例：
+      zwgk review na 3f2a9c1b --by zhangsan --reason 该单位无行政审批职能，已报市政务公开办认定
+    """
+    _decide(fingerprint, Action.NOT_APPLICABLE, by, db, reason=reason)
+
+
+@review.command("reopen")
+@click.argument("fingerprint")
+@by_option
+@reason_option(True)
+@db_option
+def review_reopen(fingerprint, by, reason, db):
+    """撤销此前的决定，使该项回到待处理状态（原决定保留在记录中）。
+
+    \b
+    示例：
+      zwgk review reopen 3f2a9c1b --by zhangsan --reason 误点确认
+    """
+    _decide(fingerprint, Action.REOPEN, by, db, reason=reason)
+
+
+@review.command("log")
+@click.option("--unit", "unit_id", help="只看此单位。")
+@click.option("--period", type=click.IntRange(2000, 2100), help="只看此年度。")
+@click.option("--by", "by", help="只看此用户的决定。")
+@db_option
+@json_option
+def review_log(unit_id, period, by, db, as_json):
+    """审计记录：每个决定的人、时间、动作与理由（新的在前）。
+
+    \b
+    示例：
+      zwgk review log --unit xinshi-town --period 2017
+    """
+    with app.open_store(db) as store:
+        log = store.decision_log(unit_id=unit_id, period=period, by=by)
+    if as_json:
+        emit_json({"decisions": log})
+        return
+    rows = [[str(d["id"]), d["at"], d["by_user"], d["unit_id"], d["fingerprint"][:8], d["action"],
+             "" if d.get("count") is None else str(d["count"]), "" if d.get("points") is None else str(d["points"]),
+             d.get("reason") or ""] for d in log]
+    click.echo(table(["#", "时间", "用户", "单位", "扣分项", "动作", "项数", "分值", "理由"], rows))
+
+
+# --- manual entries and 认定 ---------------------------------------------------------------------------
+
+
+@cli.group(cls=ZhGroup)
+def manual():
+    """人工录入：网站上看不出的扣分项，以及加分、减分事件。
+
+    \b
+    示例：
+      zwgk manual add --unit xinshi-town --period 2017 --rule township-2017.1.3.a --by zhangsan --reason 未列入预算
+      zwgk manual add --unit xinshi-town --period 2017 --rule township-2017.bonus.b --count 1 --by zhangsan --reason 市政府通报表扬
+    """
+
+
+@manual.command("add")
+@click.option("--unit", "unit_id", required=True, help="单位编号。")
+@period_option
+@click.option("--rule", "rule_id", required=True, help="规则编号，如 township-2017.1.3.a（见 zwgk rubric show）。")
+@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True, help="项数或次数。")
+@click.option("--points", help="直接给出扣分（或加减分）值，优先于按规则计算。")
+@by_option
+@reason_option(True)
+@db_option
+@units_option
+def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_path):
+    """录入一项人工扣分或加减分事件（录入即视为已确认，可用 review reject 撤回）。
+
+    \b
+    示例：
+      zwgk manual add --unit xinshi-town --period 2017 --rule township-2017.5.1.a --count 3 --by zhangsan --reason 全年仅报送9条
+    """
+    with app.open_store(db) as store:
+        app.sync_units(store, units_path)
+        unit = app.unit_or_fail(store, unit_id)
+        rubric = app.require_rule(unit, period, rule_id)
+        fp = store.add_manual_entry(unit_id, period, rubric.id, rule_id, count, reason, by, points=app.parse_points(points))
+        sheet, _ = app.score_unit(store, unit_id, period)
+    click.echo(f"已录入 {fp[:15]}：{rule_id} ×{count}。现得分：已确认 {num(sheet.final_confirmed)} 分。")
+
+
+@cli.group(cls=ZhGroup)
+def na():
+    """认定不适用：某单位某年度的整个指标或某条规则不适用（依细则“说明”，报市政务公开办认定）。
+
+    \b
+    示例：
+      zwgk na add --unit xinshi-town --period 2017 --target township-2017.3.12 --by zhangsan --reason 无工程建设项目审批职能
+    """
+
+
+@na.command("add")
+@click.option("--unit", "unit_id", required=True, help="单位编号。")
+@period_option
+@click.option("--target", "target_id", required=True, help="指标编号或规则编号。")
+@by_option
+@reason_option(True)
+@db_option
+@units_option
+def na_add(unit_id, period, target_id, by, reason, db, units_path):
+    """认定一个指标或规则不适用：不扣分，按满分计，并在得分表中注明。
+
+    \b
+    示例：
+      zwgk na add --unit xinshi-town --period 2017 --target township-2017.3.12 --by zhangsan --reason 无此职责
+    """
+    _determine(unit_id, period, target_id, by, reason, db, units_path, revoked=False)
+
+
+@na.command("revoke")
+@click.option("--unit", "unit_id", required=True, help="单位编号。")
+@period_option
+@click.option("--target", "target_id", required=True, help="指标编号或规则编号。")
+@by_option
+@reason_option(True)
+@db_option
+@units_option
+def na_revoke(unit_id, period, target_id, by, reason, db, units_path):
+    """撤销一项不适用认定（原认定保留在记录中）。
+
+    \b
+    示例：
+      zwgk na revoke --unit xinshi-town --period 2017 --target township-2017.3.12 --by zhangsan --reason 认定有误
+    """
+    _determine(unit_id, period, target_id, by, reason, db, units_path, revoked=True)
+
+
+def _determine(unit_id, period, target_id, by, reason, db, units_path, revoked):
+    with app.open_store(db) as store:
+        app.sync_units(store, units_path)
+        unit = app.unit_or_fail(store, unit_id)
+        app.require_target(unit, period, target_id)
+        store.add_determination(unit_id, period, target_id, reason, by, revoked=revoked)
+        sheet, _ = app.score_unit(store, unit_id, period)
+    word = "已撤销认定" if revoked else "已认定不适用"
+    click.echo(f"{word}：{unit['name']} {period} 年度 {target_id}。现得分：已确认 {num(sheet.final_confirmed)} 分。")
+
+
+# --- demo ------------------------------------------------------------------------------------------------
+
+
+@cli.command(cls=ZhCommand)
+@click.option("--out", type=click.Path(file_okay=False), default="zwgk-demo", show_default=True, help="输出目录（每次重新生成）。")
+@json_option
+def demo(out, as_json):
+    """在内置演示数据上跑一遍：建库、登记演示单位和账号、载入检查发现、计算得分并输出得分表。
+
+    \b
+    示例：
+      zwgk demo
+      zwgk demo --out /tmp/zwgk-demo --json
+    """
+    from zwgk import demo as demo_run
+
+    result = demo_run.run(Path(out), progress=note)
+    if as_json:
+        emit_json({"demo": result})
+        return
+    click.echo(demo_run.summary_text(result))
+
+
+def _translate_usage_error(exc: click.UsageError) -> str:
+    """click's own usage messages are English; say the common ones in Chinese."""
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        names = "/".join(exc.param.opts) if exc.param.opts else exc.param.name
+        return f"缺少参数 {names}"
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有选项 {exc.option_name}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        names = "/".join(exc.param.opts) if exc.param.opts else exc.param.name
+        return f"参数 {names} 的值无效：{exc.message}"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"选项 {exc.option_name} 用法有误：{exc.message}"
+    message = exc.message
+    if message.startswith("No such command"):
+        return f"没有这个命令：{message.split(' ', 3)[-1].rstrip('.')}"
+    if message.startswith("Missing command"):
+        return "缺少子命令"
+    if message.startswith("Got unexpected extra argument"):
+        return f"多余的参数：{message.split('(')[-1].rstrip(')')}"
+    return message
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="zwgk", standalone_mode=False)
+    except click.UsageError as exc:
+        cmd = exc.ctx.command_path if exc.ctx else "zwgk"
+        click.echo(f"用法错误：{_translate_usage_error(exc)}\n运行 “{cmd} --help” 查看用法。", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("已中止。", err=True)
+        return EXIT_ERROR
+    except click.ClickException as exc:
+        click.echo(f"错误：{exc.format_message()}", err=True)
+        return exc.exit_code
+    except USER_ERRORS as exc:
+        message = exc.args[0] if isinstance(exc, LookupError) and exc.args else str(exc)
+        click.echo(f"错误：{message}", err=True)
+        return EXIT_ERROR
+    except SystemExit as exc:  # sys.exit inside a command
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

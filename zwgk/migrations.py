@@ -1,0 +1,195 @@
+"""Versioned schema migrations of the zwgk store.
+
+Each migration is applied once, in its own transaction, and recorded in ``schema_migrations``.
+Append new migrations at the end of ``MIGRATIONS`` with the next version number; never edit or
+reorder one that has shipped (a database that already applied it would not see the change).
+
+A migration is either a sequence of SQL statements (one statement per string: no splitting, so
+trigger bodies with inner semicolons are safe) or a callable taking the ``sqlite3.Connection``.
+The caller owns the transaction: a migration must not BEGIN/COMMIT itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+MigrationStep = Sequence[str] | Callable[[sqlite3.Connection], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    step: MigrationStep
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        if callable(self.step):
+            self.step(conn)
+        else:
+            for statement in self.step:
+                conn.execute(statement)
+
+
+SCHEMA_MIGRATIONS_DDL = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    applied_at TEXT NOT NULL
+)
+"""
+
+
+def _append_only(table: str, what: str) -> list[str]:
+    """Triggers that make ``table`` append-only: UPDATE and DELETE abort with a Chinese message."""
+    return [
+        f"""
+        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN
+            SELECT RAISE(ABORT, '{what}只能追加，不能修改');
+        END
+        """,
+        f"""
+        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN
+            SELECT RAISE(ABORT, '{what}只能追加，不能删除');
+        END
+        """,
+    ]
+
+
+_V1_CORE = [
+    """
+    CREATE TABLE users (
+        username TEXT PRIMARY KEY,
+        display_name TEXT,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'assessor', 'unit')),
+        units TEXT NOT NULL DEFAULT '[]',
+        password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE units (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('township', 'department')),
+        data TEXT NOT NULL DEFAULT '{}',
+        updated_at TEXT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        period INTEGER,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL DEFAULT 'running',
+        stats TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    "CREATE INDEX runs_kind ON runs (kind, id)",
+    # Which (unit, period) a run assessed, even when it recorded no finding for it: the current
+    # view of a unit+period is the latest run listed here.
+    """
+    CREATE TABLE run_units (
+        run_id INTEGER NOT NULL REFERENCES runs (id),
+        unit_id TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        rubric_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (run_id, unit_id, period)
+    )
+    """,
+    "CREATE INDEX run_units_unit_period ON run_units (unit_id, period, run_id)",
+    """
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER NOT NULL REFERENCES runs (id),
+        unit_id TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        rubric_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        check_id TEXT,
+        subject TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL
+            CHECK (outcome IN ('pass', 'fail', 'needs_review', 'not_applicable', 'could_not_assess')),
+        count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),
+        message TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '{}',
+        evidence_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX findings_unit_period_fp ON findings (unit_id, period, fingerprint)",
+    "CREATE UNIQUE INDEX findings_run_unit_fp ON findings (run_id, unit_id, period, fingerprint)",
+    "CREATE INDEX findings_fp ON findings (fingerprint, id)",
+    """
+    CREATE TABLE decisions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        fingerprint TEXT NOT NULL,
+        unit_id TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('confirm', 'reject', 'amend', 'not_applicable', 'reopen')),
+        count INTEGER CHECK (count IS NULL OR count >= 0),
+        points TEXT,
+        reason TEXT,
+        by_user TEXT NOT NULL REFERENCES users (username),
+        at TEXT NOT NULL,
+        evidence_hash TEXT
+    )
+    """,
+    "CREATE INDEX decisions_fp ON decisions (fingerprint, id)",
+    "CREATE INDEX decisions_unit_period ON decisions (unit_id, period, id)",
+    """
+    CREATE TABLE manual_entries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        fingerprint TEXT NOT NULL UNIQUE,
+        unit_id TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        rubric_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        count INTEGER NOT NULL CHECK (count >= 0),
+        points TEXT,
+        reason TEXT NOT NULL,
+        by_user TEXT NOT NULL REFERENCES users (username),
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX manual_entries_unit_period ON manual_entries (unit_id, period, id)",
+    """
+    CREATE TABLE determinations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        unit_id TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        by_user TEXT NOT NULL REFERENCES users (username),
+        at TEXT NOT NULL,
+        revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+    )
+    """,
+    "CREATE INDEX determinations_unit_period ON determinations (unit_id, period, id)",
+    *_append_only("decisions", "复核决定"),
+    *_append_only("manual_entries", "人工录入"),
+    *_append_only("determinations", "不适用认定"),
+]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "core tables: users, units, runs, findings, decisions, manual entries, determinations", _V1_CORE),
+)
+
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+def _check_sequence(migrations: Sequence[Migration]) -> None:
+    for expected, m in enumerate(migrations, start=1):
+        if m.version != expected:
+            raise RuntimeError(f"migration versions must be 1..N in order; got {m.version} at position {expected}")
+
+
+_check_sequence(MIGRATIONS)
