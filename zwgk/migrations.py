@@ -15,6 +15,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
+from zwgk.crawl_schema import CRAWL_TABLES
+from zwgk.web.schema import WEB_TABLES
+
 MigrationStep = Sequence[str] | Callable[[sqlite3.Connection], None]
 
 
@@ -181,6 +184,8 @@ _V1_CORE = [
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables: users, units, runs, findings, decisions, manual entries, determinations", _V1_CORE),
+    Migration(2, "crawl: fetches, pages, snapshots, page records, attachment texts, skipped links, unit status", CRAWL_TABLES),
+    Migration(3, "web app: sessions, login failures, unit disputes, re-check requests", WEB_TABLES),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

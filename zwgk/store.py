@@ -215,6 +215,12 @@ class Store:
         cur = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values()))
         return int(cur.lastrowid)
 
+    # Public forms for store extensions living in other modules (crawl tables, web tables).
+    transaction = _write
+    rows = _rows
+    row = _row
+    insert = _insert
+
     def schema_version(self) -> int:
         row = self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
         return row[0] or 0

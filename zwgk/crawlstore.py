@@ -1,0 +1,235 @@
+"""What a crawl leaves in the store: responses as evidence, the current state of each URL, page records.
+
+Used by the Scrapy item pipeline while crawling, by ``zwgk reextract`` and by the checks' loader. The
+raw bytes go to the content-addressed ``BlobStore``; the database keeps their hashes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from crawler.items import FetchedPage, SkippedLink
+from crawler.record import Attachment, PageRecord
+from zwgk.blobs import BlobStore
+from zwgk.store import Store
+
+OK_STATUSES = range(200, 300)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class CrawlStore:
+    def __init__(self, store: Store, blobs: BlobStore):
+        self.store = store
+        self.blobs = blobs
+
+    # ------------------------------------------------------------------ while crawling
+
+    def record_fetch(self, run_id: int | None, page: FetchedPage) -> str | None:
+        """Keep one response as evidence and update the URL's current state. Returns the body's sha256
+        (for a 304, the stored snapshot that still stands), or None when there is no body."""
+        s = self.store
+        now = s.now()
+        sha = None
+        if not page.not_modified and page.body:
+            sha = self.blobs.put(page.body)
+        with s.transaction():
+            current = s.row("SELECT body_sha256 FROM pages WHERE unit_id = ? AND url = ?", (page.unit_id, page.url))
+            if page.not_modified and current:
+                sha = current["body_sha256"]
+            if sha and not page.not_modified:
+                s.conn.execute(
+                    "INSERT OR IGNORE INTO snapshots (sha256, size, content_type, first_seen_at) VALUES (?, ?, ?, ?)",
+                    (sha, len(page.body), page.headers.get("content-type"), now),
+                )
+            s.insert(
+                "fetches",
+                {
+                    "run_id": run_id,
+                    "unit_id": page.unit_id,
+                    "url": page.url,
+                    "final_url": page.final_url,
+                    "status": page.status,
+                    "role": page.role,
+                    "headers": _dumps(page.headers),
+                    "body_sha256": sha,
+                    "not_modified": int(page.not_modified),
+                    "truncated": int(page.truncated),
+                    "depth": page.depth,
+                    "referer": page.referer,
+                    "column_name": page.column,
+                    "cms": page.cms,
+                    "fetched_at": page.fetched_at,
+                },
+            )
+            status = 200 if page.not_modified else page.status
+            if current is None:
+                s.insert(
+                    "pages",
+                    {
+                        "unit_id": page.unit_id, "url": page.url, "role": page.role, "status": status,
+                        "body_sha256": sha, "etag": page.headers.get("etag"),
+                        "last_modified": page.headers.get("last-modified"),
+                        "first_seen_at": now, "last_seen_at": now, "last_changed_at": now,
+                    },
+                )
+            else:
+                changed = sha != current["body_sha256"]
+                s.conn.execute(
+                    "UPDATE pages SET role = ?, status = ?, body_sha256 = ?, etag = coalesce(?, etag),"
+                    " last_modified = coalesce(?, last_modified), last_seen_at = ?,"
+                    " last_changed_at = CASE WHEN ? THEN ? ELSE last_changed_at END"
+                    " WHERE unit_id = ? AND url = ?",
+                    (
+                        page.role, status, sha, page.headers.get("etag"), page.headers.get("last-modified"), now,
+                        int(changed), now, page.unit_id, page.url,
+                    ),
+                )
+        return sha
+
+    def record_skip(self, run_id: int | None, skip: SkippedLink) -> None:
+        with self.store.transaction():
+            self.store.insert(
+                "skipped_links",
+                {"run_id": run_id, "unit_id": skip.unit_id, "url": skip.url, "referer": skip.referer,
+                 "reason": skip.reason, "detail": _dumps(skip.detail)},
+            )
+
+    def has_record(self, unit_id: str, url: str, sha: str, extractor_version: int) -> bool:
+        row = self.store.row(
+            "SELECT extractor_version FROM page_records WHERE unit_id = ? AND url = ? AND body_sha256 = ?",
+            (unit_id, url, sha),
+        )
+        return row is not None and row["extractor_version"] >= extractor_version
+
+    def save_record(self, unit_id: str, record: PageRecord) -> None:
+        """Store (or replace, on re-extraction) the record derived from one snapshot."""
+        with self.store.transaction():
+            self.store.conn.execute(
+                "INSERT OR REPLACE INTO page_records"
+                " (unit_id, url, body_sha256, extractor_version, kind, title, pub_date, record, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    unit_id, record.url, record.body_sha256, record.extractor_version, record.kind, record.title,
+                    record.pub_date, _dumps(record.to_dict()), self.store.now(),
+                ),
+            )
+
+    def has_attachment_text(self, sha: str) -> bool:
+        return self.store.row("SELECT 1 AS x FROM attachment_texts WHERE sha256 = ?", (sha,)) is not None
+
+    def save_attachment_text(self, sha: str, status: str, text: str | None, error: str | None) -> None:
+        with self.store.transaction():
+            self.store.conn.execute(
+                "INSERT OR REPLACE INTO attachment_texts (sha256, status, text, error, created_at) VALUES (?, ?, ?, ?, ?)",
+                (sha, status, text, error, self.store.now()),
+            )
+
+    def known_urls(self, unit_id: str) -> dict[str, dict[str, str | None]]:
+        """URL → validators of its last good response, for conditional GETs in an incremental crawl."""
+        rows = self.store.rows(
+            "SELECT url, etag, last_modified, body_sha256 FROM pages WHERE unit_id = ? AND status BETWEEN 200 AND 299",
+            (unit_id,),
+        )
+        return {r["url"]: {"etag": r["etag"], "last_modified": r["last_modified"], "sha256": r["body_sha256"]} for r in rows}
+
+    def set_unit_status(self, run_id: int, unit_id: str, status: str, health: list[dict], stats: dict) -> None:
+        with self.store.transaction():
+            self.store.conn.execute(
+                "INSERT OR REPLACE INTO crawl_units (run_id, unit_id, status, health, stats, finished_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, unit_id, status, _dumps(health), _dumps(stats), self.store.now()),
+            )
+
+    def unit_status(self, unit_id: str) -> dict | None:
+        """The unit's status in its most recent crawl (complete / partial / failed), with health notes."""
+        row = self.store.row(
+            "SELECT c.*, r.started_at FROM crawl_units c JOIN runs r ON r.id = c.run_id"
+            " WHERE c.unit_id = ? ORDER BY c.run_id DESC LIMIT 1",
+            (unit_id,),
+        )
+        if row is None:
+            return None
+        return {**row, "health": json.loads(row["health"]), "stats": json.loads(row["stats"])}
+
+    def run_unit_statuses(self, run_id: int) -> list[dict]:
+        rows = self.store.rows("SELECT * FROM crawl_units WHERE run_id = ? ORDER BY unit_id", (run_id,))
+        return [{**r, "health": json.loads(r["health"]), "stats": json.loads(r["stats"])} for r in rows]
+
+    def run_counts(self, run_id: int, unit_id: str) -> dict[str, Any]:
+        """Pages fetched by role and status class, and links skipped by reason, in one run for one unit."""
+        fetched = self.store.rows(
+            "SELECT role, status, not_modified, count(*) AS n FROM fetches WHERE run_id = ? AND unit_id = ?"
+            " GROUP BY role, status, not_modified",
+            (run_id, unit_id),
+        )
+        skipped = self.store.rows(
+            "SELECT reason, count(*) AS n FROM skipped_links WHERE run_id = ? AND unit_id = ? GROUP BY reason",
+            (run_id, unit_id),
+        )
+        return {"fetched": fetched, "skipped": {r["reason"]: r["n"] for r in skipped}}
+
+    # ------------------------------------------------------------------ reading back
+
+    def snapshot(self, sha: str) -> bytes | None:
+        return self.blobs.get(sha)
+
+    def fetch_headers(self, unit_id: str, url: str, sha: str) -> dict[str, str]:
+        row = self.store.row(
+            "SELECT headers FROM fetches WHERE unit_id = ? AND url = ? AND body_sha256 = ? ORDER BY id DESC LIMIT 1",
+            (unit_id, url, sha),
+        )
+        return json.loads(row["headers"]) if row else {}
+
+    def current_snapshots(self, unit_id: str | None = None) -> Iterator[dict]:
+        """(unit, url, role, sha, final url) of every URL's current good snapshot: what re-extraction reads."""
+        where = "WHERE p.status BETWEEN 200 AND 299 AND p.body_sha256 IS NOT NULL"
+        params: tuple = ()
+        if unit_id:
+            where += " AND p.unit_id = ?"
+            params = (unit_id,)
+        yield from self.store.db.query(
+            "SELECT p.unit_id, p.url, p.role, p.body_sha256,"
+            " (SELECT f.final_url FROM fetches f WHERE f.unit_id = p.unit_id AND f.url = p.url"
+            "  AND f.body_sha256 = p.body_sha256 ORDER BY f.id DESC LIMIT 1) AS final_url"
+            f" FROM pages p {where} ORDER BY p.unit_id, p.url",
+            params,
+        )
+
+    def unit_records(self, unit_id: str) -> list[PageRecord]:
+        """The current page records of a unit (pages whose latest response was good), attachment texts filled in."""
+        rows = self.store.rows(
+            "SELECT r.record FROM pages p JOIN page_records r"
+            " ON r.unit_id = p.unit_id AND r.url = p.url AND r.body_sha256 = p.body_sha256"
+            " WHERE p.unit_id = ? AND p.status BETWEEN 200 AND 299 AND p.role != 'attachment' ORDER BY p.url",
+            (unit_id,),
+        )
+        attachments = {
+            r["url"]: r
+            for r in self.store.rows(
+                "SELECT p.url, p.status, p.body_sha256, t.status AS text_status, t.text, t.error FROM pages p"
+                " LEFT JOIN attachment_texts t ON t.sha256 = p.body_sha256"
+                " WHERE p.unit_id = ? AND p.role = 'attachment'",
+                (unit_id,),
+            )
+        }
+        records = []
+        for row in rows:
+            record = PageRecord.from_dict(json.loads(row["record"]))
+            record.attachments = [_fill_attachment(a, attachments.get(a.url)) for a in record.attachments]
+            records.append(record)
+        return records
+
+
+def _fill_attachment(att: Attachment, row: dict | None) -> Attachment:
+    if row is None:
+        return att
+    if row["status"] not in OK_STATUSES:
+        att.status, att.error = "error", f"下载失败（HTTP {row['status']}）"
+    elif row["text_status"]:
+        att.status, att.text, att.error = row["text_status"], row["text"], row["error"]
+    att.sha256 = row["body_sha256"]
+    return att
