@@ -1,0 +1,141 @@
+"""Readable text out of an lxml tree: block elements become line breaks, scripts and styles vanish.
+
+``lxml``'s ``text_content()`` glues paragraphs together ("…通知各乡镇…"), which breaks label and date
+searches that rely on line ends. Every extractor that needs an element's visible text uses ``block_text``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+# Elements whose start and end break a line when rendered.
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    ]
+)
+# Elements whose content is never visible text.
+INVISIBLE_TAGS = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "object",
+        "embed",
+        "select",
+        "option",
+    ]
+)
+
+_SPACES = re.compile(r"[ \t\r\f\v\xa0]+")
+
+
+def raw_text(el) -> str:
+    """All text under ``el`` glued together (scripts included): a fast length or keyword pre-filter only."""
+    return "".join(el.itertext())
+
+
+def clean_inline(text: str) -> str:
+    """Collapse runs of spaces (incl. no-break spaces and newlines) and trim, keeping ideographic spaces inside."""
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip(" \u3000")
+
+
+def block_text(root, skip: frozenset = frozenset()) -> str:
+    """Visible text of ``root``: one line per block, each line trimmed, empty lines dropped.
+
+    ``skip`` holds elements whose subtrees are left out (e.g. the main body when searching the page chrome).
+    Iterative, so deeply nested malformed pages cannot exhaust the recursion limit.
+    """
+    parts: list[str] = []
+    # Stack of (element, phase): phase 0 = emit start + text + children, phase 1 = emit end (+ tail).
+    stack: list[tuple[object, int]] = [(root, 0)]
+    while stack:
+        el, phase = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else None
+        if phase == 1:
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if el is not root and el.tail:
+                parts.append(el.tail)
+            continue
+        if el in skip or tag is None or tag in INVISIBLE_TAGS:
+            # Comments, processing instructions and invisible elements still have visible tails.
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if el is not root and el.tail:
+                parts.append(el.tail)
+            continue
+        if tag in BLOCK_TAGS:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        stack.append((el, 1))
+        for child in reversed(el):
+            stack.append((child, 0))
+    lines = (clean_inline(line) for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def inline_text(el) -> str:
+    """An element's visible text on one line (for labels, titles, link texts, table cells)."""
+    return clean_inline(" ".join(block_text(el).split("\n")))
+
+
+def selector_index(doc) -> dict[str, list]:
+    """``{".class": [elements], "#id": [elements]}`` in document order, built in one pass.
+
+    Extractors look up many class and id names (body containers, breadcrumbs, title classes); one
+    dictionary lookup each is far cheaper than an XPath ``contains(concat(...))`` scan of the page each.
+    """
+    index: dict[str, list] = {}
+    for el in doc.iter(etree.Element):
+        classes = el.get("class")
+        if classes:
+            for token in classes.split():
+                index.setdefault("." + token, []).append(el)
+        ident = el.get("id")
+        if ident:
+            index.setdefault("#" + ident.strip(), []).append(el)
+    return index
