@@ -1,0 +1,209 @@
+"""Page kind from title, meta tags, column/breadcrumb, metadata table, URL path and text, together.
+
+Every signal adds evidence for one kind with a weight in (0, 1); a kind's score is the noisy-or of its
+evidence, 1 − Π(1 − w). The kind with the highest score wins when it reaches ``THRESHOLD``; its confidence is
+discounted by the runner-up (score × (1 − runner-up / 2)). Below the threshold the page is ``other`` with
+confidence 1 − best score. Pages the spider reached as list pages (role "list") are ``list``.
+
+Title markers inside 《…》 name another document (一图读懂《…年度报告》 is an interpretation, 关于印发《…指南》
+的通知 a notice): they count at half weight, and only when the title has no marker outside 《…》.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from crawler.record import PageRecord
+
+from .policy import find_doc_numbers, parse_doc_number
+from .service_guide import count_guide_labels, service_guide_fields
+from .text import normalize
+
+THRESHOLD = 0.35
+
+
+@dataclass
+class Classification:
+    kind: str
+    confidence: float
+    reasons: list[str] = field(default_factory=list)
+
+
+_BOOK = re.compile(r"《[^《》]*》")
+
+# (kind, pattern, weight, reason template with {m} = the matched text)
+_TITLE_RULES = (
+    ("interpretation", re.compile(r"解读|答记者问|一图读懂|一图速览|一图看懂|图解|图说|政策吹风"), 0.75, "标题含“{m}”"),
+    ("interpretation", re.compile(r"问答"), 0.4, "标题含“{m}”"),
+    ("disclosure_guide", re.compile(r"(?:政府)?信息公开指南|政务公开指南|公开指南"), 0.8, "标题含“{m}”"),
+    ("annual_report", re.compile(r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:年度报告|年报)"), 0.85, "标题含“{m}”"),
+    ("annual_report", re.compile(r"(?:19|20)\d{2}\s*年度?[^。]{0,30}?(?:政府信息公开|信息公开|政务公开)工作报告"), 0.75,
+     "标题为“{m}”"),
+    ("service_guide", re.compile(r"办事指南|服务指南|办理指南|事项指南"), 0.75, "标题含“{m}”"),
+    ("policy", re.compile(r"(?:的|)(?:通知|意见|决定|批复|通告|公告|办法|规定|细则|实施方案|规划)$"), 0.25, "标题以公文文种“{m}”结尾"),
+)  # fmt: skip
+# A 解读 that names a rule about interpreting (解读工作制度 …) is not an interpretation.
+_INTERPRETATION_RULE_DOC = re.compile(r"解读(?:工作)?(?:制度|办法|机制|方案|规定|细则|实施意见|规范|工作)")
+# 关于做好…年度报告…工作的通知 is a notice about reports, not a report.
+_NOTICE_ABOUT = re.compile(r"^关于.*(?:通知|函|方案|要点|意见)$")
+
+_COLUMN_RULES = (
+    ("interpretation", re.compile(r"政策解读|解读回应|文件解读|图解|解读"), 0.45),
+    ("disclosure_guide", re.compile(r"公开指南"), 0.5),
+    ("annual_report", re.compile(r"年报|年度报告"), 0.5),
+    ("service_guide", re.compile(r"办事指南|服务指南|办事服务"), 0.3),
+    ("policy", re.compile(r"规范性文件|政策文件|政府文件|部门文件|政策法规|文件"), 0.35),
+)
+_URL_RULES = (
+    ("interpretation", re.compile(r"^(?:zcjd\w*|jd|wjjd|zjjd|jdhy|zcjd)$"), 0.35),
+    ("disclosure_guide", re.compile(r"^(?:zfxxgkzn|xxgkzn|gkzn|zwgkzn)$"), 0.4),
+    ("annual_report", re.compile(r"^(?:zfxxgknb\w*|xxgknb|gknb|ndbg|nb|ndbb|zwgknb)$"), 0.4),
+    ("service_guide", re.compile(r"^(?:bszn|fwzn|bsznn)$"), 0.35),
+    ("policy", re.compile(r"^(?:gfxwj\w*|zcwj|zfwj|wjk|gfwj|zxwj|zfgb)$"), 0.3),
+)
+_URL_NAMES = {
+    "interpretation": "政策解读", "disclosure_guide": "公开指南", "annual_report": "年报", "service_guide": "办事指南",
+    "policy": "文件",
+}  # fmt: skip
+_TEXT_RULES = (
+    ("disclosure_guide", re.compile(r"制定本(?:公开)?指南|本(?:公开)?指南(?:所称|适用)"), 0.5, "正文称“{m}”"),
+    ("annual_report", re.compile(r"本(?:年度)?报告[^。]{0,60}?统计(?:期限|时限|时间|数据)"), 0.5, "正文有年报统计期限说明"),
+    ("interpretation", re.compile(r"(?:出台|制定|起草)(?:的)?背景|背景依据|解读如下|现(?:将|就)[^。]{0,30}?解读"), 0.4,
+     "正文含“{m}”"),
+    ("policy", re.compile(r"^各(?:乡镇|县|区|市|有关|相关|镇|街道)[^\n。]{0,60}:\s*$", re.M), 0.2, "正文以主送机关开头"),
+)  # fmt: skip
+_DOC_NUMBER_LINE = re.compile(r"^\s*[\u4e00-\u9fff]{2,12}\s*[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*\d{1,5}\s*号\s*$", re.M)
+_HEADING_LINES = re.compile(r"^[^\n]{4,60}$", re.M)
+_NOT_A_HEADING = re.compile(r">|当前位置|:|\||主题分类|栏目")
+_REPORT_TABLE = re.compile(r"第二十条第\s*\(一\)\s*项|本年新收政府信息公开申请|收到和处理政府信息公开申请情况")
+# 权责清单 / 事项目录 tables share guide labels (事项名称, 实施依据 …) but are not guides.
+_LIST_OF_ITEMS = re.compile(r"权责|权力清单|责任清单|事项目录|实施清单|目录|清单")
+_NO_VALUE = re.compile(r"^\s*(?:无|/|-+|—+)?\s*$")
+
+
+def _title_evidence(title: str, add) -> None:
+    outside = _BOOK.sub("", title)
+    inside = " ".join(_BOOK.findall(title))
+    rule_doc = _INTERPRETATION_RULE_DOC.search(outside)
+    notice = _NOTICE_ABOUT.match(outside)
+    matched_outside = False
+    for kind, pattern, weight, reason in _TITLE_RULES:
+        match = pattern.search(outside)
+        if not match:
+            continue
+        if kind == "interpretation" and rule_doc:
+            add("policy", 0.2, f"标题为解读工作的制度文件（“{rule_doc.group(0)}”），不是解读材料")
+            continue
+        if kind == "annual_report" and notice:
+            add("policy", 0.2, "标题为关于年报工作的通知，不是年报本身")
+            continue
+        if kind != "policy":
+            matched_outside = True
+        add(kind, weight, reason.format(m=match.group(0)))
+    if matched_outside or not inside:
+        return
+    for kind, pattern, weight, reason in _TITLE_RULES:
+        if kind == "policy":
+            continue
+        match = pattern.search(inside)
+        if match and not (kind == "interpretation" and _INTERPRETATION_RULE_DOC.search(inside)):
+            add(kind, weight / 2, "书名号内" + reason.format(m=match.group(0)))
+
+
+def classify(record: PageRecord) -> Classification:
+    """What the page is: one of crawler.record.PAGE_KINDS, a confidence in [0, 1] and Chinese reasons."""
+    if record.role == "list":
+        return Classification("list", 0.9, ["页面为栏目列表页（由列表翻页到达）"])
+
+    scores: dict[str, float] = {}
+    reasons: dict[str, list[str]] = {}
+
+    def add(kind: str, weight: float, reason: str) -> None:
+        scores[kind] = 1 - (1 - scores.get(kind, 0.0)) * (1 - weight)
+        reasons.setdefault(kind, []).append(reason)
+
+    title = normalize(record.title or record.meta.get("articletitle", "")).strip()
+    _title_evidence(title, add)
+
+    columns = [record.meta.get("columnname", ""), record.meta.get("columntype", ""), record.column or ""]
+    columns += record.breadcrumb[-2:]
+    seen_column: set[str] = set()
+    for column in (normalize(c).strip() for c in columns):
+        if not column or column in seen_column:
+            continue
+        seen_column.add(column)
+        for kind, pattern, weight in _COLUMN_RULES:
+            if pattern.search(column):
+                add(kind, weight, f"栏目为“{column}”")
+                break
+
+    segments = [s.lower() for s in urlsplit(record.final_url or record.url).path.split("/") if s]
+    for segment in segments[:-1] if segments and "." in segments[-1] else segments:
+        for kind, pattern, weight in _URL_RULES:
+            if pattern.match(segment):
+                add(kind, weight, f"网址路径含“{segment}”（{_URL_NAMES[kind]}栏目）")
+
+    raw_number = record.metadata.get("发文字号") or record.metadata.get("文号") or ""
+    number = parse_doc_number(raw_number)
+    if number:
+        add("policy", 0.6, f"信息公开元数据表有发文字号“{number}”")
+    elif not _NO_VALUE.match(raw_number):
+        add("policy", 0.3, f"信息公开元数据表有发文字号“{raw_number.strip()}”")
+    elif "interpretation" not in scores:
+        in_title = find_doc_numbers(title)
+        if in_title:
+            add("policy", 0.6, f"标题含发文字号“{in_title[0]}”")
+
+    head = normalize(record.main_text[:800])
+    for kind, pattern, weight, reason in _TEXT_RULES:
+        match = pattern.search(head)
+        if match:
+            add(kind, weight, reason.format(m=match.group(0).strip()))
+    line = _DOC_NUMBER_LINE.search(head)
+    if line:
+        add("policy", 0.5, f"正文首部有发文字号“{line.group(0).strip()}”")
+    heading_kinds: set[str] = set()
+    for heading in _HEADING_LINES.findall(head)[:6]:
+        if _NOT_A_HEADING.search(heading) or _INTERPRETATION_RULE_DOC.search(heading):
+            continue
+        for kind, pattern, _, _ in _TITLE_RULES:
+            match = pattern.search(_BOOK.sub("", heading))
+            if kind != "policy" and kind not in heading_kinds and match:
+                heading_kinds.add(kind)
+                add(kind, 0.4, f"正文开头的标题行含“{match.group(0)}”")
+                break
+    if _REPORT_TABLE.search(normalize(record.main_text[:4000])):
+        add("annual_report", 0.5, "正文含年报表格栏目（第二十条第(一)项、本年新收申请等）")
+    labels = count_guide_labels(record.main_text) if record.main_text else 0
+    if labels >= 3 and _LIST_OF_ITEMS.search(title):
+        add("service_guide", 0.0, "正文有办事指南要素标签，但标题为事项清单/目录，不按办事指南计")
+    elif labels >= 3:
+        elements = service_guide_fields(record)["elements"].values()
+        present = sum(1 for e in elements if e["state"] == "present" and e["label"] != "（标题）")
+        if present >= 3:
+            add("service_guide", 0.7 if present >= 6 else 0.45, f"正文含{present}项有内容的办事指南要素")
+        elif labels >= 6:
+            add("service_guide", 0.5, f"正文含{labels}项办事指南要素标签（多数无内容）")
+
+    if not scores:
+        return Classification("other", 0.6, ["未发现指南、年报、文件、解读、办事指南的特征"])
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    best_kind, best = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best < THRESHOLD:
+        weak = [r for rs in reasons.values() for r in rs]
+        return Classification("other", round(1 - best, 2), ["特征不足以判断类型：" + "；".join(weak)])
+    confidence = round(best * (1 - second / 2), 2)
+    out = list(reasons[best_kind])
+    if second:
+        runner = ranked[1][0]
+        out.append(f"另有{_KIND_NAMES[runner]}特征：" + "；".join(reasons[runner]))
+    return Classification(best_kind, confidence, out)
+
+
+_KIND_NAMES = {
+    "disclosure_guide": "公开指南", "annual_report": "年报", "policy": "文件", "interpretation": "政策解读",
+    "service_guide": "办事指南",
+}  # fmt: skip
