@@ -1,0 +1,96 @@
+"""办事指南: service guides exist and carry the rubric's 22 elements with real values.
+
+Rubric clauses: township 3.3 / department 3.2 "办事指南包括事项名称、事项类型……监督电话等要素" (未编制办事指南
+3.3.a / 3.2.a; 指南要素不全的，每缺一项扣0.5分 3.3.b / 3.2.b, items = the 22 elements).
+
+Reads pages of kind ``service_guide`` and their ``extras["service_guide"]`` element states (page
+understanding tells present / empty / placeholder / image_only / missing apart, in tables, prose and
+attachments).
+
+Outcomes: no guide at all → needs_review on 未编制 (and the element rule could_not_assess). Elements: the
+count is the number of DISTINCT elements missing (missing, empty or placeholder) from at least one guide —
+fail, since the guide itself shows the gap; "不收费" (or 免费, 不涉及收费) in 收费标准 makes 收费依据 moot for
+that guide. A value only in an image is neither present nor missing: when nothing is missing but some
+element is only in images, needs_review counting those elements. The evidence is the guide × element
+matrix.
+
+Subjects: "办事指南" (未编制); "办事指南要素" (per-element rule).
+"""
+
+from __future__ import annotations
+
+import re
+
+from checks.base import Check, CheckContext, Finding, finding
+from rubrics.engine import Outcome
+
+ID = "service_guide"
+SUBJECT_NONE = "办事指南"
+SUBJECT_ELEMENTS = "办事指南要素"
+GAP_STATES = frozenset({"missing", "empty", "placeholder"})
+_NO_FEE = re.compile(r"不收费|免费|不涉及收费|无收费|零收费|不收取")
+
+
+def element_states(guide_extras: dict, elements: tuple[str, ...]) -> dict[str, str]:
+    """State per rubric element of one guide; 收费依据 counts as present when the guide charges no fee."""
+    found = guide_extras.get("elements") or {}
+    states = {e: (found.get(e) or {}).get("state", "missing") for e in elements}
+    fee = found.get("收费标准") or {}
+    if fee.get("state") == "present" and _NO_FEE.search(fee.get("value") or "") and states.get("收费依据") in GAP_STATES:
+        states["收费依据"] = "present"
+    return states
+
+
+def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
+    _, rule = ctx.rubric.find_rule(roles["elements"])
+    elements = rule.items
+    guides = [g for g in ctx.of_kind("service_guide") if g.extras.get("service_guide")]
+    searched = ctx.searched(kinds=["办事指南"], guides_found=len(guides))
+    if not guides:
+        return [
+            finding(ID, roles["none"], SUBJECT_NONE, Outcome.NEEDS_REVIEW,
+                    f"在抓取的{len(ctx.records)}个页面中未找到办事指南，请人工核实（可能发布在政务服务网）", searched=searched),
+            finding(ID, roles["elements"], SUBJECT_ELEMENTS, Outcome.COULD_NOT_ASSESS, "未找到办事指南，无从评估要素（见“未编制办事指南”）",
+                    searched=searched),
+        ]
+    matrix = []
+    missing: dict[str, list[str]] = {}
+    image_only: dict[str, list[str]] = {}
+    for g in guides:
+        extras = g.extras["service_guide"]
+        states = element_states(extras, elements)
+        matrix.append({"url": g.url, "title": g.title, "format": extras.get("format"), "states": states})
+        for e, state in states.items():
+            if state in GAP_STATES:
+                missing.setdefault(e, []).append(g.url)
+            elif state == "image_only":
+                image_only.setdefault(e, []).append(g.url)
+    missing = {e: missing[e] for e in elements if e in missing}
+    image_only = {e: image_only[e] for e in elements if e in image_only and e not in missing}
+    evidence = {"urls": [g.url for g in guides], "matrix": matrix, "missing": missing, "image_only": image_only,
+                "searched": searched}
+    out = [finding(ID, roles["none"], SUBJECT_NONE, Outcome.PASS, f"已编制办事指南{len(guides)}份",
+                   urls=[g.url for g in guides], searched=searched)]
+    if missing:
+        names = "、".join(missing)
+        out.append(finding(ID, roles["elements"], SUBJECT_ELEMENTS, Outcome.FAIL,
+                           f"{len(guides)}份办事指南中共缺{len(missing)}项要素（至少一份缺失）：{names}", count=len(missing), **evidence))
+    elif image_only:
+        names = "、".join(image_only)
+        out.append(finding(ID, roles["elements"], SUBJECT_ELEMENTS, Outcome.NEEDS_REVIEW,
+                           f"以下要素仅以图片呈现，无法识别其内容，请人工核实：{names}", count=len(image_only), **evidence))
+    else:
+        out.append(finding(ID, roles["elements"], SUBJECT_ELEMENTS, Outcome.PASS,
+                           f"{len(guides)}份办事指南的{len(elements)}项要素均齐全", count=0, **evidence))
+    return out
+
+
+CHECK = Check(
+    id=ID,
+    title=SUBJECT_NONE,
+    rules={
+        "township-2017": {"none": "township-2017.3.3.a", "elements": "township-2017.3.3.b"},
+        "department-2017": {"none": "department-2017.3.2.a", "elements": "department-2017.3.2.b"},
+    },
+    run=run,
+)
