@@ -160,10 +160,19 @@ def _timeliness(p: PageRecord, i: PageRecord, method: str) -> Pairing:
 METHOD_WORDS = {"link": "页面链接", "doc_number": "文号", "title": "《标题》", "fuzzy": "标题相似（需人工确认）"}
 
 
+# The unit's own disclosure-work rules (制度, 工作要点) carry a 文号 but are not the 重要政策 the rubric asks
+# to interpret; the work_plan check serves them.
+_OWN_WORK_RULES = re.compile(
+    r"(政府信息|政务公开|信息公开|新闻发言人|保密审查|发布协调|解读).{0,12}(制度|办法|规定|细则)|工作要点"
+)
+
+
 def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
-    policies = ctx.of_kind("policy")
+    all_policies = ctx.of_kind("policy")
+    policies = [p for p in all_policies if not _OWN_WORK_RULES.search(p.title)]
     interpretations = ctx.of_kind("interpretation")
     searched = ctx.searched(kinds=["政策文件", "政策解读"], policies_found=len(policies),
+                            work_rules_excluded=len(all_policies) - len(policies),
                             interpretations_found=len(interpretations),
                             pairing=["原文/相关解读链接", "文号", "《标题》", f"标题相似度≥{FUZZY_MIN}（{WINDOW_BEFORE.days}天前至{WINDOW_AFTER.days}天后）"])
     pairings = analyse(policies, interpretations, ctx.period)

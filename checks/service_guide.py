@@ -10,9 +10,11 @@ attachments).
 Outcomes: no guide at all → needs_review on 未编制 (and the element rule could_not_assess). Elements: the
 count is the number of DISTINCT elements missing (missing, empty or placeholder) from at least one guide —
 fail, since the guide itself shows the gap; "不收费" (or 免费, 不涉及收费) in 收费标准 makes 收费依据 moot for
-that guide. A value only in an image is neither present nor missing: when nothing is missing but some
-element is only in images, needs_review counting those elements. The evidence is the guide × element
-matrix.
+that guide. A value only in an image is neither present nor missing, and neither is an element not found
+in a guide that labels fewer than half of the elements (written as running prose, or an excerpt: its
+elements may sit inside sentences without labels, so "not found" is not proof):
+those are uncertain — listed in the evidence and, when nothing certain is missing, needs_review counting
+them. The evidence is the guide × element matrix.
 
 Subjects: "办事指南" (未编制); "办事指南要素" (per-element rule).
 """
@@ -55,30 +57,34 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
         ]
     matrix = []
     missing: dict[str, list[str]] = {}
-    image_only: dict[str, list[str]] = {}
+    uncertain: dict[str, list[str]] = {}
     for g in guides:
         extras = g.extras["service_guide"]
         states = element_states(extras, elements)
+        labelled = sum(1 for e in elements if (extras.get("elements") or {}).get(e, {}).get("state", "missing") != "missing")
+        prose = labelled < len(elements) / 2
         matrix.append({"url": g.url, "title": g.title, "format": extras.get("format"), "states": states})
         for e, state in states.items():
-            if state in GAP_STATES:
+            if state == "image_only" or (prose and state == "missing"):
+                uncertain.setdefault(e, []).append(g.url)
+            elif state in GAP_STATES:
                 missing.setdefault(e, []).append(g.url)
-            elif state == "image_only":
-                image_only.setdefault(e, []).append(g.url)
     missing = {e: missing[e] for e in elements if e in missing}
-    image_only = {e: image_only[e] for e in elements if e in image_only and e not in missing}
-    evidence = {"urls": [g.url for g in guides], "matrix": matrix, "missing": missing, "image_only": image_only,
+    uncertain = {e: uncertain[e] for e in elements if e in uncertain and e not in missing}
+    evidence = {"urls": [g.url for g in guides], "matrix": matrix, "missing": missing, "uncertain": uncertain,
                 "searched": searched}
     out = [finding(ID, roles["none"], SUBJECT_NONE, Outcome.PASS, f"已编制办事指南{len(guides)}份",
                    urls=[g.url for g in guides], searched=searched)]
+    also = f"；另有{len(uncertain)}项要素仅见于图片或未分项列明的指南、未能识别（未计入），请人工核实：{'、'.join(uncertain)}" if uncertain else ""
     if missing:
         names = "、".join(missing)
         out.append(finding(ID, roles["elements"], SUBJECT_ELEMENTS, Outcome.FAIL,
-                           f"{len(guides)}份办事指南中共缺{len(missing)}项要素（至少一份缺失）：{names}", count=len(missing), **evidence))
-    elif image_only:
-        names = "、".join(image_only)
+                           f"{len(guides)}份办事指南中共缺{len(missing)}项要素（至少一份缺失）：{names}{also}",
+                           count=len(missing), **evidence))
+    elif uncertain:
+        names = "、".join(uncertain)
         out.append(finding(ID, roles["elements"], SUBJECT_ELEMENTS, Outcome.NEEDS_REVIEW,
-                           f"以下要素仅以图片呈现，无法识别其内容，请人工核实：{names}", count=len(image_only), **evidence))
+                           f"以下要素仅见于图片或未分项列明的指南、未能识别，请人工核实：{names}", count=len(uncertain), **evidence))
     else:
         out.append(finding(ID, roles["elements"], SUBJECT_ELEMENTS, Outcome.PASS,
                            f"{len(guides)}份办事指南的{len(elements)}项要素均齐全", count=0, **evidence))

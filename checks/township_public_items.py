@@ -54,7 +54,7 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
     out = [finding(ID, roles["whole"], SUBJECT, Outcome.PASS, f"网站上找到{len(rule.items) - len(missing)}项便民服务公开事项", **evidence)]
     if missing:
         out.append(finding(ID, roles["items"], SUBJECT, Outcome.NEEDS_REVIEW,
-                           f"网站上未找到{len(missing)}项：{'、'.join(missing)}，请到便民服务场所核实", count=len(missing), **evidence))
+                           f"网站上未找到{len(missing)}项：{'；'.join(missing)}，请到便民服务场所核实", count=len(missing), **evidence))
     else:
         out.append(finding(ID, roles["items"], SUBJECT, Outcome.PASS, f"{len(rule.items)}项公开事项均在网站上找到", count=0, **evidence))
     return out

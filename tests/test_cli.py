@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import pytest
 
+from sample import build_sample_db
 from zwgk.cli import cli, main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,10 +104,9 @@ def test_rubric_validate_good_and_bad_files(capsys, tmp_path):
 
 
 @pytest.fixture
-def demo_db(tmp_path, capsys):
-    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "demo"), "--json")
-    assert code == 0
-    return json.loads(out)["demo"]["db"]
+def demo_db(tmp_path):
+    """A database with open proposals, manual entries and a 认定 (tests/sample.py; no crawl)."""
+    return build_sample_db(tmp_path / "sample")["db"]
 
 
 def open_items(capsys, db, unit):
@@ -238,12 +238,13 @@ def test_units_registry_errors_name_the_unit_and_field(capsys, tmp_path):
     assert json.loads(out)["units"] == []
 
 
-def test_json_goes_to_stdout_and_progress_to_stderr(capsys, tmp_path):
-    code, out, err = run(capsys, "demo", "--out", str(tmp_path / "d"), "--json")
-    assert code == 0
+def test_json_goes_to_stdout_and_progress_to_stderr(capsys, demo_db):
+    code, out, err = run(capsys, "check", "--db", demo_db, "--period", "2017", "--json")
+    assert code == 3  # the sample units were never crawled: could not assess, exit code 3 (partial)
     doc = json.loads(out)  # exactly one JSON document
-    assert doc["schema_version"] == 1 and len(doc["demo"]["units"]) == 4
-    assert "计算得分" in err
+    assert doc["schema_version"] == 1 and len(doc["units"]) == 4
+    assert all(u["crawl_status"] == "failed" and u["outcomes"].get("fail", 0) == 0 for u in doc["units"])
+    assert "检查 新市镇人民政府" in err
 
 
 def test_demo_refuses_to_overwrite_a_foreign_folder(capsys, tmp_path):

@@ -214,6 +214,18 @@ def test_exclusion_only_by_counted_rule_in_confirmed_view(tiny):
     assert s.provisional == 0
 
 
+def test_an_open_whole_rule_can_make_a_confirmed_partial_one_moot():
+    """Provisional = as if every open proposal were confirmed: the whole-indicator rule then excludes the
+    partial one, so the provisional score can be above the confirmed one (found by the property test)."""
+    rubric = get_rubric("department-2017")
+    whole, stale = prop("department-2017.2.2.a"), prop("department-2017.2.2.b")  # 未公开指南 1.5 → 更新不及时 1
+    amended = decide(stale, Action.AMEND, points=D("3"), reason="多年未更新")
+    s = ind(score(rubric, "u", 2017, proposals=[whole, stale], decisions=[amended]), "department-2017.2.2")
+    assert (s.confirmed, s.provisional) == (0, D("1.5"))
+    stale_ded = next(d for d in s.deductions if d.rule_id == "department-2017.2.2.b")
+    assert stale_ded.confirmed_points == 3 and stale_ded.provisional_points == 0
+
+
 def test_human_only_rule_is_never_a_plain_proposal(tiny):
     p = prop("tiny-2017.1.3.b", outcome=Outcome.FAIL)
     s = ind(score(tiny, "u", 2017, proposals=[p]), "tiny-2017.1.3")
@@ -383,9 +395,9 @@ def test_every_score_stays_within_its_points(rubric_id):
         sheet = score(rubric, "u", 2017, proposals=proposals, decisions=decisions, determinations=dets)
         for s in sheet.indicators:
             assert 0 <= s.confirmed <= s.indicator.points
-            assert 0 <= s.provisional <= s.confirmed  # open proposals can only lower the estimate
+            assert 0 <= s.provisional <= s.indicator.points
         for c in sheet.categories:
-            assert 0 <= c.provisional <= c.confirmed <= c.points
-        assert 0 <= sheet.subtotal_provisional <= sheet.subtotal_confirmed <= 100
+            assert 0 <= c.provisional <= c.points and 0 <= c.confirmed <= c.points
+        assert 0 <= sheet.subtotal_provisional <= 100 and 0 <= sheet.subtotal_confirmed <= 100
 
     check()

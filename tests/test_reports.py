@@ -28,7 +28,8 @@ from reports.remedies import RemediesError, coverage_problems, load_remedies, pa
 from reports.xlsx import FIRST_ROW, HEADER, HEADER_ROW, RANKING_HEADER, RANKING_SHEET, write_score_workbook
 from rubrics.export import sheet_to_dict
 from rubrics.loader import get_rubric, load_all
-from zwgk import app, demo
+from sample import build_sample_db
+from zwgk import app
 
 PERIOD = 2017
 HOSTILE = "<script>alert(1)</script>"
@@ -38,7 +39,7 @@ HOSTILE = "<script>alert(1)</script>"
 def demo_data(tmp_path_factory) -> dict[str, UnitData]:
     """Every demo unit's plain report data, from a demo database built the way `zwgk demo` builds it."""
     out = tmp_path_factory.mktemp("reports") / "demo"
-    demo.run(out)
+    build_sample_db(out)
     data = {}
     with app.open_store(out / "zwgk.db") as store:
         for unit in store.list_units():

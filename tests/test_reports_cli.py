@@ -9,14 +9,15 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from zwgk import app, demo
+from sample import build_sample_db
+from zwgk import app
 from zwgk.reportcli import report
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("reportcli") / "demo"
-    demo.run(out)
+    build_sample_db(out)
     return out / "zwgk.db"
 
 

@@ -10,6 +10,8 @@ from rubrics.engine import Action, ScoreSheet, score
 from rubrics.loader import rubric_for
 from rubrics.model import Indicator, Rubric
 from zwgk import paths
+from zwgk.blobs import BlobStore
+from zwgk.crawlstore import CrawlStore
 from zwgk.store import ANY, Store, StoreError
 from zwgk.units import load_units
 
@@ -20,6 +22,12 @@ class AppError(Exception):
 
 def open_store(db: str | Path | None) -> Store:
     return Store.open(Path(db) if db else paths.default_db_path())
+
+
+def crawl_store(store: Store) -> CrawlStore:
+    """The crawl evidence of a database: snapshots live in ``blobs/`` beside the database file."""
+    db_file = store.conn.execute("PRAGMA database_list").fetchone()[2]
+    return CrawlStore(store, BlobStore(Path(db_file).parent / "blobs"))
 
 
 def sync_units(store: Store, units_path: str | Path | None) -> int:

@@ -19,7 +19,9 @@ from zwgk import app, render
 from zwgk.cliutil import (
     CONTEXT,
     EXIT_ERROR,
+    EXIT_LOCKED,
     EXIT_OK,
+    EXIT_PARTIAL,
     EXIT_USAGE,
     ZhCommand,
     ZhGroup,
@@ -32,11 +34,13 @@ from zwgk.cliutil import (
     units_option,
 )
 from zwgk.store import ROLES, StoreError
+from zwgk import webcli
 from zwgk.reportcli import report
 from zwgk.textui import table
 from zwgk.unit_import import units_import
 from zwgk.units import UnitsError
 
+CRAWL_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败（无法评估）"}
 USER_ERRORS = (app.AppError, StoreError, RubricError, UnitsError, EngineError, LookupError)
 
 
@@ -416,7 +420,7 @@ def review_log(unit_id, period, by, db, as_json):
     if as_json:
         emit_json({"decisions": log})
         return
-    rows = [[str(d["id"]), d["at"], d["by_user"], d["unit_id"], d["fingerprint"][:8], d["action"],
+    rows = [[str(d["id"]), d["at"], d["by"], d["unit_id"], d["fingerprint"][:8], d["action"],
              "" if d.get("count") is None else str(d["count"]), "" if d.get("points") is None else str(d["points"]),
              d.get("reason") or ""] for d in log]
     click.echo(table(["#", "时间", "用户", "单位", "扣分项", "动作", "项数", "分值", "理由"], rows))
@@ -542,7 +546,91 @@ def demo(out, as_json):
     click.echo(demo_run.summary_text(result))
 
 
+@cli.command(cls=ZhCommand)
+@click.option("--unit", "unit_ids", multiple=True, help="只抓取这些单位（可多次给出；默认全部单位）。")
+@click.option("--full", is_flag=True, help="全量：重新访问每个已知页面（条件请求），以发现栏目深处的修改。")
+@db_option
+@units_option
+@json_option
+def crawl(unit_ids, full, db, units_path, as_json):
+    """抓取各单位网站的信息公开栏目，保存原始页面作为证据（可中断，下次运行时继续）。
+
+    默认增量抓取：每晚重新访问栏目列表页，只下载新增的文章和附件；遵守 robots.txt，
+    对同一网站限速。抓取失败的单位记为“无法评估”，不会因此扣分。
+
+    \b
+    示例：
+      zwgk crawl --units var/units.yaml
+      zwgk crawl --unit xinshi-town --full
+    """
+    from zwgk import crawling
+
+    db_path = Path(db) if db else app.paths.default_db_path()
+    with app.open_store(db_path) as store:
+        app.sync_units(store, units_path)
+    try:
+        run_id, results = crawling.crawl_units(db_path, list(unit_ids) or None, full=full, progress=note)
+    except crawling.CrawlLocked as exc:
+        note(f"错误：{exc}")
+        sys.exit(EXIT_LOCKED)
+    if as_json:
+        emit_json({"run_id": run_id, "units": [r.__dict__ for r in results]})
+    else:
+        rows = []
+        for r in results:
+            pages = r.summary.get("pages", {})
+            rows.append([r.unit_name, r.unit_id, CRAWL_WORDS.get(r.status, r.status),
+                         str(sum(pages.values())), str(r.summary.get("not_modified", 0)),
+                         str(sum(r.summary.get("errors", {}).values())),
+                         "；".join(h["message"] for h in r.health)])
+        click.echo(table(["单位", "编号", "状态", "页面", "未变化", "错误", "说明"], rows, "<<<>>><"))
+        click.echo(f"抓取运行 #{run_id} 完成。下一步：zwgk check --period <年度>")
+    if any(r.status != "complete" for r in results):
+        sys.exit(EXIT_PARTIAL)
+
+
+@cli.command(cls=ZhCommand)
+@click.option("--unit", "unit_ids", multiple=True, help="只检查这些单位（可多次给出；默认全部单位）。")
+@period_option
+@db_option
+@units_option
+@json_option
+def check(unit_ids, period, db, units_path, as_json):
+    """对已抓取的页面运行全部检查，记录发现并生成拟扣分（等待考核人员复核）。
+
+    未抓取或抓取失败的单位记为“无法评估”，不会因此扣分。同一发现在下次检查时指纹不变，
+    已作出的复核决定继续有效。
+
+    \b
+    示例：
+      zwgk check --period 2017
+      zwgk check --unit xinshi-town --period 2017 --json
+    """
+    from zwgk import checking
+
+    with app.open_store(db) as store:
+        app.sync_units(store, units_path)
+        ids = list(unit_ids) or [u["id"] for u in store.list_units()]
+        if not ids:
+            raise app.AppError("单位名录为空：请先用 --units 指定单位名录或 zwgk units import 导入")
+        run_id, results = checking.check_units(store, app.crawl_store(store), ids, period, progress=note)
+    failed = [r for r in results if r.crawl_status == "failed"]
+    if as_json:
+        emit_json({"run_id": run_id, "period": period, "units": [r.__dict__ for r in results]})
+    else:
+        rows = [[r.unit_name, r.unit_id, CRAWL_WORDS.get(r.crawl_status, r.crawl_status), str(r.records),
+                 str(r.outcomes.get("fail", 0)), str(r.outcomes.get("needs_review", 0)),
+                 str(r.outcomes.get("could_not_assess", 0)), str(r.outcomes.get("pass", 0))] for r in results]
+        click.echo(table(["单位", "编号", "抓取", "页面", "拟扣分", "待复核", "无法评估", "通过"], rows, "<<<>>>>>"))
+        click.echo(f"检查运行 #{run_id} 已记录。用 zwgk review list 查看待处理项，zwgk score 查看得分。")
+    if failed:
+        sys.exit(EXIT_PARTIAL)
+
+
 cli.add_command(report)
+cli.add_command(webcli.serve)
+user.add_command(webcli.passwd)
+user.add_command(webcli.disable)
 
 
 def _translate_usage_error(exc: click.UsageError) -> str:

@@ -1,22 +1,21 @@
-"""``zwgk demo``: the main job end to end on the bundled demo data, into a fresh folder.
+"""``zwgk demo``: the main job end to end on the bundled demo site, into a fresh folder.
 
-Until the crawler and checks land, the demo's findings come from a bundled data set
-(``data/demo/findings.yaml``) recorded through the same store call the checks will use; everything after
-that — proposals, decisions, manual entries, 认定, scoring, score sheets — is the real pipeline.
+Serves the demo county (``data/demo_site``) on an ephemeral 127.0.0.1 port, registers its four units and
+the demo accounts, crawls it (politeness relaxed for loopback only), runs every check, enters what the demo
+assessor knows from outside the website (``data/demo_site/assessor.yaml``), scores, and writes the reports.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from typing import Callable
 
 import yaml
 
-from rubrics.engine import fingerprint
-from rubrics.export import num, sheet_to_dict
-from zwgk import app, paths
+from rubrics.export import num
+from zwgk import app, checking, crawling, demo_site, paths
+from zwgk.reportcli import build_reports, write_reports
 from zwgk.store import Store
 from zwgk.textui import table
 from zwgk.units import load_units
@@ -39,113 +38,97 @@ def _fresh_dir(out: Path) -> None:
     (out / MARKER).write_text("zwgk demo output; `zwgk demo` deletes and rewrites this folder.\n", encoding="utf-8")
 
 
-def run(out: Path, progress: Callable[[str], None] = lambda _: None) -> dict:
-    demo_data = paths.data_dir() / "demo"
+def _enter_assessor_knowledge(store: Store, period: int) -> None:
+    doc = yaml.safe_load((paths.data_dir() / "demo_site" / "assessor.yaml").read_text(encoding="utf-8"))
+    for m in doc.get("manual", []):
+        unit = app.unit_or_fail(store, m["unit"])
+        rubric = app.require_rule(unit, period, m["rule"])
+        store.add_manual_entry(m["unit"], period, rubric.id, m["rule"], m["count"], m["reason"], "pinggu")
+    for d in doc.get("determinations", []):
+        app.require_target(app.unit_or_fail(store, d["unit"]), period, d["target"])
+        store.add_determination(d["unit"], period, d["target"], d["reason"], "pinggu")
+
+
+def run(out: Path, period: int = 2017, progress: Callable[[str], None] = lambda _: None) -> dict:
     _fresh_dir(out)
     db_path = out / "zwgk.db"
     units_path = out / "units.yaml"
-    shutil.copyfile(demo_data / "units.yaml", units_path)
-    units = load_units(units_path)
-    findings_doc = yaml.safe_load((demo_data / "findings.yaml").read_text(encoding="utf-8"))
-    manual_doc = yaml.safe_load((demo_data / "manual.yaml").read_text(encoding="utf-8"))
-    period = int(findings_doc["period"])
+    with demo_site.serve() as site:
+        progress(f"演示网站已在 {site.base_url} 启动（仅本机可访问）")
+        demo_site.write_units_yaml(site.base_url, units_path)
+        units = load_units(units_path)
+        with Store.open(db_path) as store:
+            store.upsert_units([u.to_dict() for u in units])
+            for username, role, name, unit_ids, password in DEMO_USERS:
+                store.add_user(username, role, password, display_name=name, units=unit_ids)
+        progress("抓取演示网站（回环地址，已放宽礼貌限速，仅用于演示）")
+        crawl_run, crawled = crawling.crawl_units(db_path, None, progress=progress)
 
     with Store.open(db_path) as store:
-        progress(f"建立演示数据库 {db_path}")
-        store.upsert_units([u.to_dict() for u in units])
-        for username, role, name, unit_ids, password in DEMO_USERS:
-            store.add_user(username, role, password, display_name=name, units=unit_ids)
-
-        progress("载入演示检查发现（内置数据集）")
-        run_id = store.start_run("demo", period=period)
-        by_unit: dict[str, list[dict]] = {}
-        for f in findings_doc["findings"]:
-            unit = app.unit_or_fail(store, f["unit"])
-            rubric = app.rubric_of(unit, period)
-            by_unit.setdefault(f["unit"], []).append(
-                {
-                    "fingerprint": fingerprint(rubric.id, period, f["unit"], f["rule"], f["subject"]),
-                    "rubric_id": rubric.id,
-                    "rule_id": f["rule"],
-                    "check_id": f["check"],
-                    "subject": f["subject"],
-                    "outcome": f["outcome"],
-                    "count": f.get("count", 0),
-                    "message": f["message"],
-                    "evidence": f.get("evidence") or {},
-                }
-            )
-        for unit_id, findings in by_unit.items():
-            rubric = app.rubric_of(app.unit_or_fail(store, unit_id), period)
-            store.record_findings(run_id, unit_id, period, rubric.id, findings)
-        store.finish_run(run_id, "complete", {"findings": sum(len(v) for v in by_unit.values())})
-
-        progress("载入考核人员的人工录入与认定")
-        for m in manual_doc.get("manual", []):
-            unit = app.unit_or_fail(store, m["unit"])
-            rubric = app.require_rule(unit, period, m["rule"])
-            store.add_manual_entry(m["unit"], period, rubric.id, m["rule"], m["count"], m["reason"], "pinggu")
-        for d in manual_doc.get("determinations", []):
-            app.require_target(app.unit_or_fail(store, d["unit"]), period, d["target"])
-            store.add_determination(d["unit"], period, d["target"], d["reason"], "pinggu")
-
-        progress("计算得分")
-        sheets_dir = out / "sheets"
-        sheets_dir.mkdir()
+        progress("运行检查")
+        check_run, checked = checking.check_units(store, app.crawl_store(store), [u.id for u in units], period,
+                                                  progress=progress)
+        progress("载入考核人员录入的人工指标与认定")
+        _enter_assessor_knowledge(store, period)
+        progress("计算得分并生成报告")
+        reports, rubrics = build_reports(store, [u.id for u in units], period)
+        files = write_reports(reports, rubrics, "html", out / "reports")
+        files += write_reports(reports, rubrics, "xlsx", out / "reports")
         rows = []
-        for unit in units:
-            sheet, _ = app.score_unit(store, unit.id, period)
-            doc = sheet_to_dict(sheet, unit.name)
-            path = sheets_dir / f"{unit.id}.json"
-            path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
-            could_not = [f for f in store.current_findings(unit.id, period) if f["outcome"] == "could_not_assess"]
-            rows.append(
-                {
-                    "unit_id": unit.id,
-                    "unit_name": unit.name,
-                    "kind": unit.kind,
-                    "rubric_id": sheet.rubric.id,
-                    "final_confirmed": num(sheet.final_confirmed),
-                    "final_provisional": num(sheet.final_provisional),
-                    "subtotal_confirmed": num(sheet.subtotal_confirmed),
-                    "subtotal_provisional": num(sheet.subtotal_provisional),
-                    "open_count": sheet.open_count,
-                    "could_not_assess": len(could_not),
-                    "sheet": str(path),
-                }
-            )
-
+        for u in units:
+            sheet, _ = app.score_unit(store, u.id, period)
+            crawl = next(c for c in crawled if c.unit_id == u.id)
+            check = next(c for c in checked if c.unit_id == u.id)
+            rows.append({
+                "unit_id": u.id,
+                "unit_name": u.name,
+                "kind": u.kind,
+                "rubric_id": sheet.rubric.id,
+                "crawl_status": crawl.status,
+                "pages": check.records,
+                "final_confirmed": num(sheet.final_confirmed),
+                "final_provisional": num(sheet.final_provisional),
+                "open_count": sheet.open_count,
+                "could_not_assess": check.outcomes.get("could_not_assess", 0),
+            })
     return {
         "out": str(out),
         "db": str(db_path),
         "units_file": str(units_path),
         "period": period,
+        "crawl_run": crawl_run,
+        "check_run": check_run,
         "units": rows,
+        "reports": [f["path"] for f in files],
         "logins": [{"username": u, "role": r, "password": p} for u, r, _, _, p in DEMO_USERS],
-        "data_source": "bundled demo data set (data/demo/findings.yaml, data/demo/manual.yaml)",
     }
 
 
 def summary_text(result: dict) -> str:
+    crawl_words = {"complete": "完整", "partial": "部分", "failed": "失败"}
     rows = [
-        [r["unit_name"], r["unit_id"], r["rubric_id"], str(r["final_confirmed"]), str(r["final_provisional"]),
-         str(r["open_count"]), str(r["could_not_assess"])]
+        [r["unit_name"], r["unit_id"], crawl_words.get(r["crawl_status"], r["crawl_status"]), str(r["pages"]),
+         str(r["final_confirmed"]), str(r["final_provisional"]), str(r["open_count"]), str(r["could_not_assess"])]
         for r in result["units"]
     ]
     db = result["db"]
     first = result["units"][0]["unit_id"]
+    reports_dir = Path(result["out"]) / "reports"
     lines = [
-        f"演示完成（{result['period']} 年度，数据来自内置演示数据集）。",
+        f"演示完成：{result['period']} 年度，抓取演示网站 → 检查 → 评分 → 报告。",
         "",
-        table(["单位", "编号", "考核细则", "已确认得分", "暂估得分", "待处理", "无法评估"], rows, "<<<>>>>"),
+        table(["单位", "编号", "抓取", "页面", "已确认得分", "暂估得分", "待处理", "无法评估项"], rows, "<<<>>>>>"),
         "",
         "暂估得分 = 所有待处理的拟扣分都被确认时的得分；待处理项须考核人员确认、驳回或修改。",
-        f"得分表（JSON）：{Path(result['out']) / 'sheets'}",
+        f"报告：{reports_dir / 'summary.html'}（汇总排名）及各单位自查报告、XLSX 得分表，均在 {reports_dir}/",
         "",
-        "下一步：",
-        f"  zwgk score --db {db} --unit {first} --period {result['period']}",
+        "打开复核网页（同一数据）：",
+        f"  zwgk serve --db {db}",
+        "  然后用浏览器访问 http://127.0.0.1:8000/",
+        "",
+        "或在命令行复核：",
         f"  zwgk review list --db {db} --unit {first} --period {result['period']}",
-        f"  zwgk review confirm <编号> --db {db} --by pinggu",
+        f"  zwgk score --db {db} --unit {first} --period {result['period']}",
         "",
         "演示账号（仅用于演示）：",
     ]

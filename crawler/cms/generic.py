@@ -1,0 +1,69 @@
+"""Any other site: pagers written as links — 下一页 (next), 尾页 / 末页 (last) — with page numbers in the
+URL (``?page=N``, ``index_N.html``, ``list_3.htm`` …). The fallback adapter: it always detects.
+
+When the next and the last link differ in exactly one number, every page between them is listed at once
+(the spider fetches them in parallel); otherwise the next link is followed one page at a time. List
+entries are anchors in list rows that show a full date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.cms.base import ListPage, anchors, list_items, parse_html
+
+NAME = "generic"
+
+NEXT_TEXTS = ("下一页", "下页", "后一页", "下一頁", "next", ">", "›", "»")
+LAST_TEXTS = ("尾页", "末页", "最后一页", "尾頁", "last")
+_TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页")
+_NUMBER = re.compile(r"\d+")
+
+
+def detect(url: str, text: str) -> bool:
+    return True
+
+
+def _pager_link(url: str, doc, texts: tuple[str, ...]) -> str | None:
+    for absolute, text, a in anchors(url, doc):
+        label = (text or a.get("title") or "").strip().lower()
+        if label in texts and absolute.startswith(("http://", "https://")) and absolute != url:
+            return absolute
+    return None
+
+
+def _numbered_range(next_url: str, last_url: str) -> list[str] | None:
+    """URLs from ``next_url`` to ``last_url`` when they differ in exactly one number."""
+    a, b = _NUMBER.split(next_url), _NUMBER.split(last_url)
+    na, nb = _NUMBER.findall(next_url), _NUMBER.findall(last_url)
+    if a != b or len(na) != len(nb):
+        return None
+    diff = [i for i, (x, y) in enumerate(zip(na, nb)) if x != y]
+    if len(diff) != 1:
+        return None
+    i = diff[0]
+    first, last = int(na[i]), int(nb[i])
+    if last < first:
+        return None
+
+    def build(n: int) -> str:
+        numbers = list(na)
+        numbers[i] = str(n)
+        return "".join(part + (numbers[k] if k < len(numbers) else "") for k, part in enumerate(a))
+
+    return [build(n) for n in range(first, last + 1)]
+
+
+def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:
+    doc = parse_html(text)
+    page = ListPage(items=list_items(url, doc))
+    total = _TOTAL_PAGES.search(text or "")
+    if total:
+        page.page_count = int(total.group(1))
+    next_url = _pager_link(url, doc, NEXT_TEXTS)
+    if next_url is None:
+        return page
+    last_url = _pager_link(url, doc, LAST_TEXTS)
+    pages = _numbered_range(next_url, last_url) if last_url else None
+    page.next_requests = pages or [next_url]
+    return page

@@ -1,0 +1,220 @@
+"""Running a crawl: in this process (``run_crawl``) or in a child process (``run_crawl_subprocess``).
+
+Twisted's reactor cannot be restarted, so a process can run ``run_crawl`` once; tests and callers that
+crawl more than once use the subprocess form, which streams the items back as JSON lines (bodies in
+base64) through a file.
+
+``job_dir`` makes a crawl resumable: the spider journals every document that went through the item
+pipelines (``crawler.spiders.journal``) and a rerun with the same folder skips them. Scrapy's own JOBDIR
+is not used: it marks a request as seen when it is *scheduled* and writes its queue state only on a clean
+shutdown, so after a SIGKILL the pages still queued would never be fetched again.
+
+Per-unit status (``unit_summaries``): ``failed`` when no disclosure root answered, ``partial`` when
+downloads failed (dns, timeout, connection, 5xx, robots, too large) or a page cap was hit, else
+``complete``. A 404 on a linked document is the site's defect, not the crawl's, and does not make a unit
+partial.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from crawler.items import FetchedPage, SkippedLink
+from crawler.settings import LOOPBACK_HOSTS, crawl_settings
+
+PARTIAL_ERRORS = ("dns", "timeout", "connection", "http_5xx", "robots", "too_large", "redirect")
+JSONL_PIPELINE = "crawler.runner.JsonLinesPipeline"
+
+
+def _unit_dicts(units) -> list[dict]:
+    return [u.to_dict() if hasattr(u, "to_dict") else dict(u) for u in units]
+
+
+def _on_loopback(units: list[dict]) -> bool:
+    urls = [url for u in units for url in (u.get("disclosure_roots") or [u.get("site")]) if url]
+    return bool(urls) and all((urlsplit(url).hostname or "") in LOOPBACK_HOSTS for url in urls)
+
+
+def build_settings(units: list[dict], *, item_pipelines: dict | None = None, settings: dict | None = None,
+                   job_dir: str | None = None) -> dict:
+    """DEFAULTS + the loopback profile when every unit is served from loopback + the caller's settings."""
+    overrides = dict(settings or {})
+    if item_pipelines:
+        overrides["ITEM_PIPELINES"] = {**overrides.get("ITEM_PIPELINES", {}), **item_pipelines}
+    if job_dir:
+        overrides["ZWGK_JOB_DIR"] = str(job_dir)
+    return crawl_settings(overrides, loopback=_on_loopback(units))
+
+
+def unit_summaries(stats: dict, unit_ids) -> dict:
+    """{unit: {status, requests, pages: {role: n}, errors: {kind: n}, skips: {reason: n}, …}} from stats."""
+    out = {}
+    for uid in unit_ids:
+        prefix = f"zwgk/{uid}/"
+        summary = {"requests": 0, "pages": {}, "errors": {}, "skips": {}, "not_modified": 0, "truncated": 0,
+                   "roots_ok": 0, "roots_failed": 0, "redirects": 0}
+        for key, value in stats.items():
+            if not key.startswith(prefix):
+                continue
+            name = key[len(prefix):]
+            group, _, sub = name.partition("/")
+            if sub and group in ("pages", "errors", "skips"):
+                summary[group][sub] = value
+            elif not sub and name in summary:
+                summary[name] = value
+        capped = summary["skips"].get("page_cap", 0) > 0
+        failed_downloads = any(summary["errors"].get(kind) for kind in PARTIAL_ERRORS)
+        if summary["roots_ok"] == 0:
+            summary["status"] = "failed"
+        elif failed_downloads or capped:
+            summary["status"] = "partial"
+        else:
+            summary["status"] = "complete"
+        out[uid] = summary
+    return out
+
+
+def run_crawl(units, *, item_pipelines: dict | None = None, settings: dict | None = None, known=None,
+              incremental: bool = False, job_dir: str | None = None) -> dict:
+    """Crawl ``units`` (Unit objects or their dicts) in this process; returns per-unit summaries."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders.disclosure import DisclosureSpider
+
+    unit_dicts = _unit_dicts(units)
+    process = CrawlerProcess(build_settings(unit_dicts, item_pipelines=item_pipelines, settings=settings,
+                                            job_dir=job_dir))
+    crawler = process.create_crawler(DisclosureSpider)
+    process.crawl(crawler, units=unit_dicts, known=known, incremental=incremental)
+    process.start()
+    return unit_summaries(crawler.stats.get_stats(), [u["id"] for u in unit_dicts])
+
+
+# --- the child-process form ------------------------------------------------------------------------
+
+
+def item_to_json(item) -> dict:
+    data = asdict(item)
+    if isinstance(item, FetchedPage):
+        data["body"] = base64.b64encode(item.body).decode("ascii")
+        return {"kind": "page", **data}
+    return {"kind": "skip", **data}
+
+
+def item_from_json(data: dict):
+    data = dict(data)
+    kind = data.pop("kind")
+    if kind == "page":
+        data["body"] = base64.b64decode(data["body"])
+        return FetchedPage(**data)
+    return SkippedLink(**data)
+
+
+class JsonLinesPipeline:
+    """Writes each item as one JSON line to ``ZWGK_JSONL_OUT`` (flushed per line, so a killed crawl
+    leaves every finished item readable)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.file = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from scrapy.exceptions import NotConfigured
+
+        path = crawler.settings.get("ZWGK_JSONL_OUT")
+        if not path:
+            raise NotConfigured
+        return cls(path)
+
+    def open_spider(self, spider=None):
+        self.file = open(self.path, "a", encoding="utf-8")
+
+    def close_spider(self, spider=None):
+        self.file.close()
+
+    def process_item(self, item, spider=None):
+        if isinstance(item, (FetchedPage, SkippedLink)):
+            self.file.write(json.dumps(item_to_json(item), ensure_ascii=False) + "\n")
+            self.file.flush()
+        return item
+
+
+def spawn_crawl(units, out_path: str | Path, *, item_pipelines: dict | None = None, settings: dict | None = None,
+                known=None, incremental: bool = False, job_dir: str | None = None,
+                stderr=None) -> subprocess.Popen:
+    """Start a crawl in a child Python process writing items (then its summaries) to ``out_path``."""
+    spec = {
+        "units": _unit_dicts(units), "item_pipelines": item_pipelines or {}, "settings": settings or {},
+        "known": known, "incremental": incremental, "job_dir": job_dir, "out": str(out_path),
+    }
+    spec_path = Path(str(out_path) + ".spec.json")
+    spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    return subprocess.Popen([sys.executable, "-m", "crawler.runner", str(spec_path)], env=env, cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=stderr if stderr is not None else subprocess.DEVNULL)
+
+
+def read_stream(path: str | Path) -> tuple[list, dict | None]:
+    """Items and summaries from a child's output; a torn last line (killed child) is ignored."""
+    items, summaries = [], None
+    path = Path(path)
+    if not path.exists():
+        return items, summaries
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if data.get("kind") == "summaries":
+            summaries = data["units"]
+        else:
+            items.append(item_from_json(data))
+    return items, summaries
+
+
+def run_crawl_subprocess(units, *, item_pipelines: dict | None = None, settings: dict | None = None, known=None,
+                         incremental: bool = False, job_dir: str | None = None,
+                         timeout: float | None = None) -> tuple[list, dict]:
+    """Crawl in a child process; returns (items, per-unit summaries). Raises RuntimeError if it fails."""
+    with tempfile.TemporaryDirectory(prefix="zwgk-crawl-") as tmp:
+        out = Path(tmp) / "items.jsonl"
+        log_path = Path(tmp) / "stderr.log"
+        with open(log_path, "wb") as log_file:
+            proc = spawn_crawl(units, out, item_pipelines=item_pipelines, settings=settings, known=known,
+                               incremental=incremental, job_dir=job_dir, stderr=log_file)
+            try:
+                code = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise RuntimeError(f"抓取子进程超时（{timeout} 秒）") from None
+        items, summaries = read_stream(out)
+        if code != 0 or summaries is None:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+            raise RuntimeError(f"抓取子进程异常退出（退出码 {code}）：\n{tail}")
+        return items, summaries
+
+
+def _child(spec_path: str) -> int:
+    spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
+    pipelines = {**spec["item_pipelines"], JSONL_PIPELINE: 1000}
+    settings = {**spec["settings"], "ZWGK_JSONL_OUT": spec["out"]}
+    summaries = run_crawl(spec["units"], item_pipelines=pipelines, settings=settings, known=spec["known"],
+                          incremental=spec["incremental"], job_dir=spec["job_dir"])
+    with open(spec["out"], "a", encoding="utf-8") as out:
+        out.write(json.dumps({"kind": "summaries", "units": summaries}, ensure_ascii=False, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1]))

@@ -1,0 +1,93 @@
+"""The one home of zwgk's crawl defaults. Each setting says why it has its value.
+
+``DEFAULTS`` is what every crawl starts from (the runner layers a caller's settings on top).
+``LOOPBACK_PROFILE`` relaxes politeness for 127.0.0.1 / localhost / ::1 only — tests and ``zwgk demo``
+serve sites there — through per-host download slots, so a real host in the same crawl keeps the polite
+defaults; ``crawler.middlewares.LoopbackPolitenessMiddleware`` logs when it is in effect.
+"""
+
+from __future__ import annotations
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+DEFAULTS: dict = {
+    "BOT_NAME": "zwgk",
+    # Say who we are: site operators can see (and contact) the assessment office behind the traffic.
+    "USER_AGENT": "zwgk/0.1 (政务公开考核辅助系统)",
+    # Obey robots.txt by default; a deployment may override it for named hosts, with a reason that is
+    # logged whenever the override is used: {"www.example.gov.cn": "市政务公开办书面同意（2017-03）"}.
+    "ROBOTSTXT_OBEY": True,
+    "ZWGK_ROBOTS_OVERRIDES": {},
+    # Politeness is per host (Scrapy's download slots are keyed by host): many units of one county share
+    # the city's intensive platform, so two requests at a time and half a second apart *per host*.
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+    "DOWNLOAD_DELAY": 0.5,
+    "DOWNLOAD_DELAY_JITTER": 0.5,
+    # AutoThrottle backs off further when a county server is slow; it never goes below DOWNLOAD_DELAY.
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_START_DELAY": 1.0,
+    "AUTOTHROTTLE_MAX_DELAY": 30.0,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
+    # Retries for timeouts, dropped connections and 5xx, each waiting longer (crawler.middlewares
+    # .BackoffRetryMiddleware): base × 2^(attempt-1), at most ZWGK_RETRY_BACKOFF_MAX seconds.
+    "RETRY_ENABLED": True,
+    "RETRY_TIMES": 2,
+    "ZWGK_RETRY_BACKOFF_BASE": 2.0,
+    "ZWGK_RETRY_BACKOFF_MAX": 60.0,
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawler.middlewares.BackoffRetryMiddleware": 550,
+        # before RobotsTxtMiddleware (100): marks overridden hosts' requests dont_obey_robotstxt
+        "crawler.middlewares.RobotsOverrideMiddleware": 90,
+        "crawler.middlewares.LoopbackPolitenessMiddleware": 95,
+        # outermost on the response side: cuts the body before anything else reads it
+        "crawler.middlewares.BodyCapMiddleware": 960,
+    },
+    # County servers are slow but a page that takes a minute is a failure worth reporting.
+    "DOWNLOAD_TIMEOUT": 30,
+    # Bodies are kept as evidence up to ZWGK_MAX_BODY_BYTES (the rest is cut and the page marked
+    # truncated); a response announcing more than DOWNLOAD_MAXSIZE is refused outright.
+    "ZWGK_MAX_BODY_BYTES": 20 * 1024 * 1024,
+    "DOWNLOAD_MAXSIZE": 100 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 10 * 1024 * 1024,
+    # Caps per unit: requests in all, list pages per column, column-discovery depth from the root.
+    "ZWGK_UNIT_PAGE_CAP": 20000,
+    "ZWGK_COLUMN_PAGE_CAP": 500,
+    "ZWGK_MAX_DEPTH": 4,
+    # Trap thresholds (crawler.scope.TrapDetector): distinct date-valued query variants per path, distinct
+    # query strings per path, occurrences of one path segment.
+    "ZWGK_TRAP_CALENDAR_VARIANTS": 12,
+    "ZWGK_TRAP_QUERY_VARIANTS": 300,
+    "ZWGK_TRAP_REPEATED_SEGMENTS": 3,
+    # Redirects are followed by the spider itself (so each hop is checked against the unit's scope).
+    "REDIRECT_MAX_TIMES": 10,
+    # Cookies would put sessions into the crawl; disclosure pages are public.
+    "COOKIES_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+    "LOG_LEVEL": "INFO",
+    # The spider deduplicates per unit (two units may list the same page) and sets priorities itself
+    # (roots, then list pages, then documents, then attachments); first in, first out within a priority.
+    "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+}
+
+LOOPBACK_SLOT = {"concurrency": 16, "delay": 0.0, "jitter": 0.0}
+
+LOOPBACK_PROFILE: dict = {
+    "ZWGK_LOOPBACK_RELAXED": True,
+    "DOWNLOAD_SLOTS": {host: dict(LOOPBACK_SLOT) for host in LOOPBACK_HOSTS},
+}
+
+
+def crawl_settings(overrides: dict | None = None, *, loopback: bool = False) -> dict:
+    """DEFAULTS, then the loopback profile when asked, then ``overrides`` (dicts of components merged)."""
+    merged = dict(DEFAULTS)
+    layers = [LOOPBACK_PROFILE] if loopback else []
+    layers.append(overrides or {})
+    for layer in layers:
+        for key, value in layer.items():
+            if isinstance(value, dict) and isinstance(merged.get(key), dict):
+                merged[key] = {**merged[key], **value}
+            else:
+                merged[key] = value
+    return merged

@@ -1,0 +1,1 @@
+"""zwgk's spiders. ``DisclosureSpider`` crawls units' disclosure columns (crawler.spiders.disclosure)."""

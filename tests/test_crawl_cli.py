@@ -1,0 +1,130 @@
+"""``zwgk crawl`` as a user runs it: into the store, incremental, locked, resumable after a kill.
+
+Crawls run in subprocesses (a Scrapy crawl runs once per process) against loopback servers started here:
+the bundled demo site and the synthetic county of benchmarks/gen_county.py.
+"""
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from benchmarks.gen_county import serve_county
+from zwgk import demo_site
+from zwgk.crawling import crawl_lock
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def zwgk(*args, timeout=240):
+    return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def count(db, sql, *params):
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def demo_registry(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crawlcli")
+    with demo_site.serve() as site:
+        units = folder / "units.yaml"
+        demo_site.write_units_yaml(site.base_url, units)
+        yield folder, units
+
+
+def test_crawl_check_and_incremental_recrawl(demo_registry):
+    folder, units = demo_registry
+    db = folder / "zwgk.db"
+    first = zwgk("crawl", "--db", str(db), "--units", str(units), "--json")
+    assert first.returncode == 0, first.stderr[-2000:]
+    doc = json.loads(first.stdout)
+    assert {u["unit_id"]: u["status"] for u in doc["units"]} == {
+        "xinshi-town": "complete", "baishui-town": "complete", "edu-bureau": "complete", "land-bureau": "complete"}
+    fetched = count(db, "SELECT count(*) FROM fetches WHERE run_id = ?", doc["run_id"])
+    records = count(db, "SELECT count(*) FROM page_records")
+    assert fetched > 150 and records > 150
+    assert count(db, "SELECT count(*) FROM attachment_texts WHERE status = 'extracted'") >= 4
+    assert count(db, "SELECT count(*) FROM skipped_links WHERE reason = 'off_scope'") > 0
+    blobs = sum(1 for p in (folder / "blobs").rglob("*.z"))
+    assert blobs == count(db, "SELECT count(*) FROM snapshots")
+
+    checked = zwgk("check", "--db", str(db), "--period", "2017", "--json")
+    assert checked.returncode == 0, checked.stderr[-2000:]
+    assert all(u["outcomes"].get("fail", 0) + u["outcomes"].get("needs_review", 0) > 0
+               for u in json.loads(checked.stdout)["units"])
+
+    again = zwgk("crawl", "--db", str(db), "--units", str(units), "--json")
+    assert again.returncode == 0
+    second = json.loads(again.stdout)["run_id"]
+    refetched = count(db, "SELECT count(*) FROM fetches WHERE run_id = ?", second)
+    assert refetched < fetched * 0.5  # list pages again, known documents not
+    assert sum(1 for p in (folder / "blobs").rglob("*.z")) == blobs  # nothing new, nothing overwritten
+
+
+def test_a_second_crawl_is_refused_while_one_runs(demo_registry, tmp_path):
+    _, units = demo_registry
+    db = tmp_path / "zwgk.db"
+    with crawl_lock(db):
+        done = zwgk("crawl", "--db", str(db), "--units", str(units))
+    assert done.returncode == 4
+    assert "另一个抓取任务" in done.stderr
+
+
+def test_unreachable_units_could_not_assess(tmp_path):
+    registry = tmp_path / "units.yaml"
+    registry.write_text(yaml.safe_dump({"units": [{
+        "id": "gone-town", "name": "无响应镇", "kind": "township",
+        "disclosure_roots": ["http://127.0.0.1:9/xxgk/"],
+    }]}, allow_unicode=True), encoding="utf-8")
+    db = tmp_path / "zwgk.db"
+    done = zwgk("crawl", "--db", str(db), "--units", str(registry), "--json")
+    assert done.returncode == 3
+    unit = json.loads(done.stdout)["units"][0]
+    assert unit["status"] == "failed" and unit["health"][0]["kind"] == "unreachable"
+    checked = zwgk("check", "--db", str(db), "--period", "2017", "--json")
+    assert checked.returncode == 3
+    outcomes = json.loads(checked.stdout)["units"][0]["outcomes"]
+    assert set(outcomes) == {"could_not_assess"}  # never a deduction
+
+
+def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
+    server, units = serve_county(n_units=2, pages_per_unit=120, latency_ms=40)
+    try:
+        registry = tmp_path / "units.yaml"
+        registry.write_text(yaml.safe_dump({"units": units}, allow_unicode=True), encoding="utf-8")
+        db = tmp_path / "zwgk.db"
+        zwgk("units", "list", "--db", str(db), "--units", str(registry))
+        child = subprocess.Popen([sys.executable, "-m", "zwgk", "crawl", "--db", str(db)], cwd=ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            time.sleep(0.3)
+            if db.exists() and count(db, "SELECT count(*) FROM fetches") > 40:
+                break
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        before = count(db, "SELECT count(*) FROM fetches")
+        assert 0 < before and count(db, "SELECT count(*) FROM runs WHERE kind = 'crawl' AND finished_at IS NULL") == 1
+
+        done = zwgk("crawl", "--db", str(db), "--json")
+        assert done.returncode == 0, done.stderr[-2000:]
+        doc = json.loads(done.stdout)
+        assert doc["run_id"] == 1  # resumed, not a new run
+        assert "继续上次未完成的抓取" in done.stderr
+        documents = count(db, "SELECT count(DISTINCT url) FROM pages WHERE role = 'detail' AND status = 200")
+        assert documents == 2 * 120
+        # the store stayed consistent: every fetched body is a snapshot, every good detail page has a record
+        assert count(db, "SELECT count(*) FROM fetches f LEFT JOIN snapshots s ON s.sha256 = f.body_sha256"
+                         " WHERE f.body_sha256 IS NOT NULL AND s.sha256 IS NULL") == 0
+        assert count(db, "SELECT count(*) FROM pages p LEFT JOIN page_records r ON r.url = p.url"
+                         " AND r.body_sha256 = p.body_sha256 WHERE p.role = 'detail' AND r.url IS NULL") == 0
+    finally:
+        server.close()

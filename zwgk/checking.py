@@ -1,0 +1,79 @@
+"""Run the checks over stored page records and record their findings (``zwgk check``).
+
+Checks are pure (``checks.registry.run_checks``); this module feeds them one unit's current page records
+and crawl status from the store and records what they found, one check run for all the units.
+A unit never crawled, or whose last crawl failed, gets "could not assess" from every check — never a
+deduction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from checks.base import CheckContext
+from checks.registry import run_checks
+from zwgk import app
+from zwgk.crawlstore import CrawlStore
+from zwgk.store import Store
+
+
+@dataclass
+class UnitCheck:
+    unit_id: str
+    unit_name: str
+    rubric_id: str
+    crawl_status: str
+    records: int
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def crawl_state(cs: CrawlStore, unit_id: str) -> tuple[str, str | None]:
+    """(complete | partial | failed, reason) of the unit's latest crawl."""
+    status = cs.unit_status(unit_id)
+    if status is None:
+        return "failed", "尚未抓取该单位网站"
+    reasons = "；".join(h.get("message", "") for h in status["health"] if h.get("message"))
+    return status["status"], reasons or None
+
+
+def check_units(
+    store: Store,
+    cs: CrawlStore,
+    unit_ids: list[str],
+    period: int,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[int, list[UnitCheck]]:
+    """Run every check for each unit; returns the check run id and a summary per unit."""
+    units = [app.unit_or_fail(store, uid) for uid in unit_ids]
+    rubrics = {u["id"]: app.rubric_of(u, period) for u in units}
+    run_id = store.start_run("check", period=period)
+    results = []
+    try:
+        for unit in units:
+            rubric = rubrics[unit["id"]]
+            status, reason = crawl_state(cs, unit["id"])
+            records = cs.unit_records(unit["id"]) if status != "failed" else []
+            progress(f"检查 {unit['name']}（{len(records)} 个页面）")
+            ctx = CheckContext(
+                unit={"id": unit["id"], "name": unit["name"], "kind": unit["kind"], "subunits": unit.get("subunits") or []},
+                period=period,
+                rubric=rubric,
+                records=records,
+                crawl_status=status,
+                crawl_reason=reason,
+            )
+            findings = run_checks(ctx)
+            store.record_findings(
+                run_id, unit["id"], period, rubric.id, [f.to_store_dict(rubric.id, period, unit["id"]) for f in findings]
+            )
+            results.append(
+                UnitCheck(unit["id"], unit["name"], rubric.id, status, len(records),
+                          dict(Counter(f.outcome.value for f in findings)))
+            )
+    except BaseException:
+        store.finish_run(run_id, "failed", {"units": len(results)})
+        raise
+    store.finish_run(run_id, "complete", {"units": len(results)})
+    return run_id, results

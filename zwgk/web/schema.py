@@ -1,0 +1,70 @@
+"""Store tables of the review web app: sessions, login failures (throttling), units' disputes and
+re-check requests.
+
+Disputes are append-only (a unit's word on a proposal is evidence in the review, like a decision).
+Re-check requests are a work queue: the nightly orchestration picks up rows with status ``queued`` and
+moves them to ``running`` / ``done`` / ``failed``; ``scope`` is the unit's registered scope copied at
+request time (JSON list of URL prefixes), so a unit can never ask for more than its registry entry.
+"""
+
+WEB_TABLES = [
+    """
+    CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES users (username),
+        created_at TEXT NOT NULL,
+        ip TEXT,
+        revoked_at TEXT
+    )
+    """,
+    "CREATE INDEX web_sessions_user ON web_sessions (username)",
+    """
+    CREATE TABLE web_login_failures (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL,
+        ip TEXT NOT NULL,
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX web_login_failures_user_ip ON web_login_failures (username, ip, at)",
+    "CREATE INDEX web_login_failures_ip ON web_login_failures (ip, at)",
+    """
+    CREATE TABLE web_disputes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        fingerprint TEXT NOT NULL,
+        unit_id TEXT NOT NULL,
+        period INTEGER NOT NULL,
+        comment TEXT NOT NULL,
+        by_user TEXT NOT NULL REFERENCES users (username),
+        at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX web_disputes_fp ON web_disputes (fingerprint, id)",
+    "CREATE INDEX web_disputes_unit_period ON web_disputes (unit_id, period, id)",
+    # Not imported from zwgk.migrations: that module imports this one while it is being loaded.
+    """
+    CREATE TRIGGER web_disputes_no_update BEFORE UPDATE ON web_disputes
+    BEGIN
+        SELECT RAISE(ABORT, '单位异议只能追加，不能修改');
+    END
+    """,
+    """
+    CREATE TRIGGER web_disputes_no_delete BEFORE DELETE ON web_disputes
+    BEGIN
+        SELECT RAISE(ABORT, '单位异议只能追加，不能删除');
+    END
+    """,
+    """
+    CREATE TABLE recheck_requests (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        unit_id TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        requested_by TEXT NOT NULL REFERENCES users (username),
+        requested_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'running', 'done', 'failed')),
+        updated_at TEXT
+    )
+    """,
+    "CREATE INDEX recheck_requests_unit ON recheck_requests (unit_id, requested_at)",
+    "CREATE INDEX recheck_requests_status ON recheck_requests (status, id)",
+]
