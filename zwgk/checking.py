@@ -38,6 +38,19 @@ def crawl_state(cs: CrawlStore, unit_id: str) -> tuple[str, str | None]:
     return status["status"], reasons or None
 
 
+def link_snapshot(evidence: dict, snapshots: dict[str, str]) -> None:
+    """Point the evidence at the stored snapshot of the first page it names, so an assessor sees the page
+    exactly as the site showed it on the night it was judged (a new snapshot changes the evidence hash)."""
+    if "snapshot" in evidence:
+        return
+    urls = [evidence["url"]] if isinstance(evidence.get("url"), str) else list(evidence.get("urls") or [])
+    for url in urls:
+        if isinstance(url, str) and url in snapshots:
+            evidence["snapshot"] = snapshots[url]
+            evidence.setdefault("url", url)
+            return
+
+
 def check_units(
     store: Store,
     cs: CrawlStore,
@@ -64,13 +77,14 @@ def check_units(
                 crawl_status=status,
                 crawl_reason=reason,
             )
-            findings = run_checks(ctx)
-            store.record_findings(
-                run_id, unit["id"], period, rubric.id, [f.to_store_dict(rubric.id, period, unit["id"]) for f in findings]
-            )
+            findings = [f.to_store_dict(rubric.id, period, unit["id"]) for f in run_checks(ctx)]
+            snapshots = {r.url: r.body_sha256 for r in records}
+            for f in findings:
+                link_snapshot(f["evidence"], snapshots)
+            store.record_findings(run_id, unit["id"], period, rubric.id, findings)
             results.append(
                 UnitCheck(unit["id"], unit["name"], rubric.id, status, len(records),
-                          dict(Counter(f.outcome.value for f in findings)))
+                          dict(Counter(f["outcome"] for f in findings)))
             )
     except BaseException:
         store.finish_run(run_id, "failed", {"units": len(results)})

@@ -7,6 +7,7 @@ stderr. Exit codes: 0 ok, 1 error, 2 usage, 3 partial, 4 another run holds the l
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from pathlib import Path
 
@@ -674,6 +675,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except SystemExit as exc:  # sys.exit inside a command
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    except Exception as exc:  # a bug, not bad input: say so plainly; ZWGK_DEBUG=1 shows the traceback
+        if os.environ.get("ZWGK_DEBUG"):
+            raise
+        click.echo(f"内部错误（{type(exc).__name__}）：{exc}\n这是 zwgk 的缺陷，请设置 ZWGK_DEBUG=1 重新运行以获得详细信息并报告。", err=True)
+        return EXIT_ERROR
     return EXIT_OK
 
 
