@@ -60,8 +60,10 @@ DEFAULTS: dict = {
     "ZWGK_TRAP_CALENDAR_VARIANTS": 12,
     "ZWGK_TRAP_QUERY_VARIANTS": 300,
     "ZWGK_TRAP_REPEATED_SEGMENTS": 3,
-    # Redirects are followed by the spider itself (so each hop is checked against the unit's scope).
+    # Redirects — HTTP and <meta http-equiv="refresh"> — are followed by the spider itself, so each hop is
+    # checked against the unit's scope; Scrapy's own meta-refresh middleware would follow them anywhere.
     "REDIRECT_MAX_TIMES": 10,
+    "METAREFRESH_ENABLED": False,
     # Cookies would put sessions into the crawl; disclosure pages are public.
     "COOKIES_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,

@@ -91,6 +91,11 @@ def messy():
     article(s, "/xxgk/new.html", "新地址")
     s.redirect("/xxgk/away.html", b + "/elsewhere/x.html")
     article(s, "/elsewhere/x.html", "范围外")
+    refresh = '<html><head><meta http-equiv="refresh" content="0;URL={}"></head><body>跳转中</body></html>'
+    s.add("/xxgk/refresh.html", refresh.format("/xxgk/refreshed.html"))
+    article(s, "/xxgk/refreshed.html", "刷新后")
+    s.add("/xxgk/refresh-away.html", refresh.format(b + "/elsewhere/y.html"))
+    article(s, "/elsewhere/y.html", "刷新到范围外")
     # errors
     s.add("/xxgk/broken.html", "<h1>500</h1>", status=500)
     article(s, "/xxgk/slow.html", "很慢", delay=3)
@@ -114,6 +119,7 @@ def messy():
         '<a href="missing.html">失效链接</a>', '<a href="broken.html">出错页面</a>', '<a href="slow.html">慢页面</a>',
         '<a href="withfiles.html">附件页面</a>', '<a href="endless/index.html">无尽栏目</a>',
         '<a href="sess/index.html">会话栏目</a>', '<a href="/other/page.html">别的单位</a>',
+        '<a href="refresh.html">刷新跳转</a>', '<a href="refresh-away.html">刷新外跳</a>',
         '<a href="http://www.gov.cn/">中国政府网</a>', '<a href="mailto:xxgk@example.gov.cn">信箱</a>',
         '<a href="javascript:void(0)">脚本</a>', '<a href="ftp://127.0.0.1/pub/a.pdf">FTP</a>',
     ]
@@ -142,6 +148,14 @@ def test_redirect_out_of_scope_is_recorded_not_followed(messy):
     (skip,) = [k for k in skips(items, "off_scope") if k.url == s.url("/elsewhere/x.html")]
     assert skip.detail["redirected_from"] == s.url("/xxgk/away.html")
     assert not s.hits("/elsewhere/x.html")
+
+
+def test_meta_refresh_is_followed_only_within_scope(messy):
+    s, items, _ = messy
+    assert s.url("/xxgk/refreshed.html") in {p.url for p in pages(items)}
+    (skip,) = [k for k in skips(items, "off_scope") if k.url == s.url("/elsewhere/y.html")]
+    assert skip.detail["redirected_from"] == s.url("/xxgk/refresh-away.html")
+    assert not s.hits("/elsewhere/y.html")
 
 
 def test_404_and_500_recorded_and_crawl_goes_on(messy):

@@ -31,6 +31,7 @@ from scrapy.exceptions import (
 )
 from scrapy.http import FormRequest, TextResponse
 from twisted.internet.error import DNSLookupError, TimeoutError as TxTimeoutError
+from w3lib.html import get_meta_refresh
 
 from crawler import cms
 from crawler.cms.columns import is_attachment, page_links
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 PRIORITY = {"root": 30, "list": 20, "page": 10, "detail": 0, "attachment": -10}
 REDIRECTS = (301, 302, 303, 307, 308)
+META_REFRESH_MAX_DELAY = 10  # seconds; a slower refresh is a page that updates itself, not a redirect
 HANDLED_STATUSES = [304, *REDIRECTS, *range(400, 600)]
 LIST_MIN_ITEMS = 5  # a probed page with this many dated entries (or a pager) is a list page
 
@@ -213,6 +215,9 @@ class DisclosureSpider(scrapy.Spider):
         yield self._page(response, role, cms_name=listing[0] if listing else None)
         if response.status >= 300 or text is None:
             return
+        interval, refresh = get_meta_refresh(text, response.url)
+        if refresh and interval is not None and interval <= META_REFRESH_MAX_DELAY:
+            yield from self._follow(response, refresh, refresh=True)
         if listing is not None and (role == "list" or listing[1].items or listing[1].next_requests):
             yield from self._list(response, text, *listing)
         if role == "root":
@@ -235,13 +240,18 @@ class DisclosureSpider(scrapy.Spider):
         )
 
     def _redirect(self, response):
-        meta = response.meta
-        unit = meta["zwgk_unit"]
         location = response.headers.get("Location")
         if not location:
-            self._inc(unit, "errors/redirect")
+            self._inc(response.meta["zwgk_unit"], "errors/redirect")
             return
-        target = urljoin(response.url, location.decode("latin-1"))
+        yield from self._follow(response, urljoin(response.url, location.decode("latin-1")))
+
+    def _follow(self, response, target: str, *, refresh: bool = False):
+        """Follow an HTTP or meta-refresh redirect like any link: scope-checked, capped, counted. An HTTP
+        redirect's target is recorded under the requested URL; a meta refresh's target is a page of its own
+        (the refreshing page was already recorded)."""
+        meta = response.meta
+        unit = meta["zwgk_unit"]
         if meta["zwgk_redirects"] >= self.max_redirects:
             self._inc(unit, "errors/redirect")
             skip = self._skip(unit, target, meta["zwgk_origin"], "redirect_cap", redirects=meta["zwgk_redirects"])
@@ -257,6 +267,8 @@ class DisclosureSpider(scrapy.Spider):
             return
         self._inc(unit, "redirects")
         new_meta = dict(meta, zwgk_redirects=meta["zwgk_redirects"] + 1)
+        if refresh:
+            new_meta["zwgk_origin"] = canon
         # the target keeps the origin's method only for 307/308 (as browsers do)
         if response.status in (307, 308):
             yield response.request.replace(url=canon, meta=new_meta)
