@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when extraction changes what a record holds; stored records with an older version are re-extracted.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2  # 2: images in the main text are written as [图片] / [图片:alt]
 
 # Where a page's publication date came from, most to least trustworthy.
 DATE_SOURCES = ("meta", "table", "text", "url")

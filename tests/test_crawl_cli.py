@@ -128,3 +128,24 @@ def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
                          " AND r.body_sha256 = p.body_sha256 WHERE p.role = 'detail' AND r.url IS NULL") == 0
     finally:
         server.close()
+
+
+def test_reextract_rebuilds_outdated_records_from_snapshots_only(demo_registry, tmp_path):
+    _, units = demo_registry
+    db = tmp_path / "zwgk.db"
+    assert zwgk("crawl", "--db", str(db), "--units", str(units)).returncode == 0
+    fetches = count(db, "SELECT count(*) FROM fetches")
+    fresh = json.loads(zwgk("reextract", "--db", str(db), "--json").stdout)["counts"]
+    assert fresh.get("records", 0) == 0 and fresh["up_to_date"] > 150
+
+    with sqlite3.connect(db) as conn:  # records made by an older extractor
+        conn.execute("UPDATE page_records SET extractor_version = 1, title = 'stale' WHERE url LIKE '%/edu/%'")
+    stale = count(db, "SELECT count(*) FROM page_records WHERE title = 'stale'")
+    done = zwgk("reextract", "--db", str(db), "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout)["counts"]["records"] == stale > 0
+    assert count(db, "SELECT count(*) FROM page_records WHERE title = 'stale'") == 0
+    assert count(db, "SELECT count(*) FROM fetches") == fetches  # nothing was fetched again
+
+    forced = json.loads(zwgk("reextract", "--db", str(db), "--unit", "edu-bureau", "--force", "--json").stdout)
+    assert forced["counts"]["records"] > 0 and forced["counts"]["attachments"] >= 1

@@ -361,3 +361,13 @@ def test_arbitrary_bytes_never_raise(body):
 def test_arbitrary_tag_soup_never_raises(text):
     record = extract_page("http://a.gov.cn/x.html", {}, text.encode("utf-8"))
     assert isinstance(record.main_text, str)
+
+
+def test_images_in_the_body_are_written_as_markers():
+    html = ('<html><body><div class="TRS_Editor"><p>申请材料：<img src="a.png" alt="申请表样本"></p>'
+            '<p>结果样本：<img src="b.png"></p></div></body></html>')
+    record = extract_page("http://www.example.gov.cn/xxgk/201703/t20170302_1.html",
+                          {"content-type": "text/html; charset=utf-8"}, html.encode("utf-8"))
+    assert "申请材料：[图片:申请表样本]" in record.main_text
+    assert "结果样本：[图片]" in record.main_text
+    assert "[图片" not in record.title

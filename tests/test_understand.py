@@ -361,8 +361,8 @@ def test_end_to_end_service_guide_table():
     assert elements["承诺办结时限"]["value"] == "15个工作日"
     assert elements["收费依据"]["state"] == "present"
     assert elements["监督电话"]["state"] == "placeholder"
-    # The extractor leaves no marker for <img>, so an image-only cell reads as empty.
-    assert elements["申请材料"]["state"] == "empty"
+    # The extractor writes <img> in the body as [图片]: an image-only cell is told apart from an empty one.
+    assert elements["申请材料"]["state"] == "image_only"
     assert elements["办理地点"]["state"] == "missing"
 
 

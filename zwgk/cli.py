@@ -591,6 +591,36 @@ def crawl(unit_ids, full, db, units_path, as_json):
 
 
 @cli.command(cls=ZhCommand)
+@click.option("--unit", "unit_id", help="只处理此单位（默认全部单位）。")
+@click.option("--force", is_flag=True, help="连已是最新版本的页面记录也重建。")
+@db_option
+@json_option
+def reextract(unit_id, force, db, as_json):
+    """用已保存的网页快照重建页面记录（抽取规则改进后使用），无需重新抓取。
+
+    只重建过期的记录；--force 全部重建。原始快照（证据）不会改动。之后运行 zwgk check 使检查结果更新。
+
+    \b
+    示例：
+      zwgk reextract
+      zwgk reextract --unit xinshi-town --force --json
+    """
+    from zwgk.reextract import reextract as run_reextract
+
+    with app.open_store(db) as store:
+        if unit_id:
+            app.unit_or_fail(store, unit_id)
+        counts = run_reextract(app.crawl_store(store), unit_id, force=force, progress=note)
+    if as_json:
+        emit_json({"counts": dict(counts)})
+    else:
+        click.echo(f"重建页面记录 {counts['records']} 个、附件文本 {counts['attachments']} 个；"
+                   f"已是最新 {counts['up_to_date']} 个；快照缺失 {counts['snapshot_missing']} 个。")
+    if counts["snapshot_missing"]:
+        sys.exit(EXIT_PARTIAL)
+
+
+@cli.command(cls=ZhCommand)
 @click.option("--unit", "unit_ids", multiple=True, help="只检查这些单位（可多次给出；默认全部单位）。")
 @period_option
 @db_option

@@ -118,6 +118,16 @@ class CrawlStore:
                 ),
             )
 
+    def forget_derived(self, unit_id: str, url: str, sha: str, role: str) -> None:
+        """Drop the derived record (or attachment text) of one snapshot so it is rebuilt; evidence stays."""
+        with self.store.transaction():
+            if role == "attachment":
+                self.store.conn.execute("DELETE FROM attachment_texts WHERE sha256 = ?", (sha,))
+            else:
+                self.store.conn.execute(
+                    "DELETE FROM page_records WHERE unit_id = ? AND url = ? AND body_sha256 = ?", (unit_id, url, sha)
+                )
+
     def has_attachment_text(self, sha: str) -> bool:
         return self.store.row("SELECT 1 AS x FROM attachment_texts WHERE sha256 = ?", (sha,)) is not None
 

@@ -86,7 +86,7 @@ def extract_page(
     )
     record.breadcrumb = breadcrumb(doc, index)
     record.column = page_column(record.meta, record.breadcrumb, record.title, role=role)
-    record.main_text = block_text(main) if main is not None else ""
+    record.main_text = block_text(main, images=True) if main is not None else ""
     record.links = page_links(doc, final)
     record.attachments = page_attachments(record.links)
     return record

@@ -82,10 +82,12 @@ def clean_inline(text: str) -> str:
     return _SPACES.sub(" ", text.replace("\n", " ")).strip(" \u3000")
 
 
-def block_text(root, skip: frozenset = frozenset()) -> str:
+def block_text(root, skip: frozenset = frozenset(), *, images: bool = False) -> str:
     """Visible text of ``root``: one line per block, each line trimmed, empty lines dropped.
 
     ``skip`` holds elements whose subtrees are left out (e.g. the main body when searching the page chrome).
+    ``images`` writes each ``<img>`` as ``[图片]`` or ``[图片:alt]``, so page understanding can tell a value
+    shown only as a picture (a scanned table cell) from a missing one.
     Iterative, so deeply nested malformed pages cannot exhaust the recursion limit.
     """
     parts: list[str] = []
@@ -109,6 +111,9 @@ def block_text(root, skip: frozenset = frozenset()) -> str:
             continue
         if tag in BLOCK_TAGS:
             parts.append("\n")
+        if images and tag == "img":
+            alt = clean_inline(el.get("alt") or "")
+            parts.append(f"[图片:{alt}]" if alt else "[图片]")
         if el.text:
             parts.append(el.text)
         stack.append((el, 1))
