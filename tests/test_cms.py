@@ -14,6 +14,10 @@ TRS_URL = "http://www.zhangshu.gov.cn/zwgk/zhxx/index.html"
 HANWEB_URL = "http://zwgk.dingxi.gov.cn/col/col12377/index.html"
 
 
+# the real Zhangshu TRS list page is shared with the extraction fixtures
+TRS_LIST = Path(__file__).parent / "fixtures" / "pages" / "zhangshu_trs_list" / "body.html"
+
+
 def _read(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
@@ -22,7 +26,7 @@ def _read(name: str) -> str:
 
 
 def test_trs_real_list_page_count_and_pages():
-    name, page = cms.parse_list(TRS_URL, _read("zhangshu_zwgk_zhxx_list_trs.html"))
+    name, page = cms.parse_list(TRS_URL, TRS_LIST.read_text(encoding="utf-8"))
     assert name == "trs"
     assert page.page_count == 21
     assert page.next_requests[0] == "http://www.zhangshu.gov.cn/zwgk/zhxx/index_1.html"
@@ -31,7 +35,7 @@ def test_trs_real_list_page_count_and_pages():
 
 
 def test_trs_real_list_items_are_the_columns_own_articles():
-    _, page = cms.parse_list(TRS_URL, _read("zhangshu_zwgk_zhxx_list_trs.html"))
+    _, page = cms.parse_list(TRS_URL, TRS_LIST.read_text(encoding="utf-8"))
     assert len(page.items) == 24  # the sidebar's links to other columns are not entries
     first = page.items[0]
     assert first.url == "http://www.zhangshu.gov.cn/zwgk/zhxx/201710/t20171019_398276.html"
