@@ -467,6 +467,21 @@ def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_pa
     click.echo(f"已录入 {fp[:15]}：{rule_id} ×{count}。现得分：已确认 {num(sheet.final_confirmed)} 分。")
 
 
+def determination_options(f):
+    """The options of `na add` and `na revoke`: which unit, period and indicator or rule, by whom, why."""
+    for option in reversed([
+        click.option("--unit", "unit_id", required=True, help="单位编号。"),
+        period_option,
+        click.option("--target", "target_id", required=True, help="指标编号或规则编号。"),
+        by_option,
+        reason_option(True),
+        db_option,
+        units_option,
+    ]):
+        f = option(f)
+    return f
+
+
 @cli.group(cls=ZhGroup)
 def na():
     """认定不适用：某单位某年度的整个指标或某条规则不适用（依细则“说明”，报市政务公开办认定）。
@@ -478,13 +493,7 @@ def na():
 
 
 @na.command("add")
-@click.option("--unit", "unit_id", required=True, help="单位编号。")
-@period_option
-@click.option("--target", "target_id", required=True, help="指标编号或规则编号。")
-@by_option
-@reason_option(True)
-@db_option
-@units_option
+@determination_options
 def na_add(unit_id, period, target_id, by, reason, db, units_path):
     """认定一个指标或规则不适用：不扣分，按满分计，并在得分表中注明。
 
@@ -496,13 +505,7 @@ def na_add(unit_id, period, target_id, by, reason, db, units_path):
 
 
 @na.command("revoke")
-@click.option("--unit", "unit_id", required=True, help="单位编号。")
-@period_option
-@click.option("--target", "target_id", required=True, help="指标编号或规则编号。")
-@by_option
-@reason_option(True)
-@db_option
-@units_option
+@determination_options
 def na_revoke(unit_id, period, target_id, by, reason, db, units_path):
     """撤销一项不适用认定（原认定保留在记录中）。
 
