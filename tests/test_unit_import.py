@@ -168,3 +168,27 @@ def test_command_reports_bad_rows(tmp_path):
 def test_command_help_is_chinese():
     result = CliRunner().invoke(units_import, ["--help"])
     assert result.exit_code == 0 and "示例" in result.output and "从 CSV 或 XLSX 表格导入单位" in result.output
+
+
+def test_host_policies_parse_into_crawl_settings_and_survive_an_import(tmp_path):
+    from zwgk.units import UnitsError, crawl_settings_for, load_host_policies
+
+    registry = tmp_path / "units.yaml"
+    registry.write_text(
+        "units:\n  - {id: a-town, name: 甲镇, kind: township}\n"
+        "hosts:\n  www.example.gov.cn: {delay: 2, concurrency: 1, ignore_robots: 已获网站主管单位书面同意}\n",
+        encoding="utf-8")
+    settings = crawl_settings_for(load_host_policies(registry))
+    assert settings == {"DOWNLOAD_SLOTS": {"www.example.gov.cn": {"delay": 2, "concurrency": 1}},
+                        "ZWGK_ROBOTS_OVERRIDES": {"www.example.gov.cn": "已获网站主管单位书面同意"}}
+    sheet = tmp_path / "more.csv"
+    sheet.write_text("编号,名称,类型\nb-town,乙镇,乡镇\n", encoding="utf-8")
+    import_units(sheet, registry)
+    assert load_host_policies(registry)[0].ignore_robots == "已获网站主管单位书面同意"
+
+    registry.write_text("units: []\nhosts:\n  www.example.gov.cn: {ignore_robots: ''}\n", encoding="utf-8")
+    with pytest.raises(UnitsError, match="ignore_robots"):
+        load_host_policies(registry)
+    registry.write_text("units: []\nhosts:\n  www.example.gov.cn: {delay: -1}\n", encoding="utf-8")
+    with pytest.raises(UnitsError, match="delay"):
+        load_host_policies(registry)

@@ -13,7 +13,7 @@ from zwgk import paths
 from zwgk.blobs import BlobStore
 from zwgk.crawlstore import CrawlStore
 from zwgk.store import ANY, Store, StoreError
-from zwgk.units import load_units
+from zwgk.units import crawl_settings_for, load_host_policies, load_units
 
 
 class AppError(Exception):
@@ -38,6 +38,14 @@ def sync_units(store: Store, units_path: str | Path | None) -> int:
     units = load_units(path)
     store.upsert_units([u.to_dict() for u in units])
     return len(units)
+
+
+def host_settings(units_path: str | Path | None) -> dict:
+    """Crawl settings for the registry's per-host politeness (``hosts:`` in units.yaml), if any."""
+    path = Path(units_path) if units_path else paths.default_units_path()
+    if not units_path and not path.exists():
+        return {}
+    return crawl_settings_for(load_host_policies(path))
 
 
 def unit_or_fail(store: Store, unit_id: str) -> dict:

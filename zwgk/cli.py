@@ -572,8 +572,10 @@ def crawl(unit_ids, full, db, units_path, as_json):
     db_path = Path(db) if db else app.paths.default_db_path()
     with app.open_store(db_path) as store:
         app.sync_units(store, units_path)
+    settings = app.host_settings(units_path)
     try:
-        run_id, results = crawling.crawl_units(db_path, list(unit_ids) or None, full=full, progress=note)
+        run_id, results = crawling.crawl_units(db_path, list(unit_ids) or None, full=full, settings=settings,
+                                               progress=note)
     except crawling.CrawlLocked as exc:
         note(f"错误：{exc}")
         sys.exit(EXIT_LOCKED)

@@ -209,9 +209,11 @@ def import_units(source: Path, registry: Path) -> ImportResult:
     registry = Path(registry)
     nodes, used, ignored = parse_sheet(Path(source))
     existing: list[dict] = []
+    document: dict = {}
     if registry.exists():
         load_units(registry)  # refuse to merge into a registry that is itself invalid
-        existing = yaml.safe_load(registry.read_text(encoding="utf-8"))["units"]
+        document = yaml.safe_load(registry.read_text(encoding="utf-8"))
+        existing = document["units"]
     result = ImportResult(registry=registry, ignored_columns=ignored)
     by_id = {u["id"]: i for i, u in enumerate(existing)}
     merged = [dict(u) for u in existing]
@@ -231,7 +233,8 @@ def import_units(source: Path, registry: Path) -> ImportResult:
     sheet_ids = {node["id"] for _, node in nodes}
     result.kept += [u["id"] for u in existing if u["id"] not in sheet_ids]
     parse_units({"units": merged}, registry.name)
-    _write_atomically(registry, yaml.safe_dump({"units": merged}, allow_unicode=True, sort_keys=False))
+    # the registry's other sections (per-host politeness) are kept as they were
+    _write_atomically(registry, yaml.safe_dump({**document, "units": merged}, allow_unicode=True, sort_keys=False))
     return result
 
 

@@ -11,6 +11,11 @@ keeps a copy. A bad file is refused whole, with a Chinese message naming the fil
         disclosure_roots: [http://www.example.gov.cn/xinshi/xxgk/]
         scopes: []                 # extra URL prefixes inside the unit's scope
         subunits: []               # a township's 工作部门 (ids of other units or plain names)
+    hosts:                         # optional per-host politeness; many units share one host
+      www.example.gov.cn:
+        delay: 2                   # seconds between requests to this host
+        concurrency: 1             # parallel requests to this host
+        ignore_robots: 站点 robots.txt 误禁全站，已获网站主管单位书面同意   # the reason, logged on use
 """
 
 from __future__ import annotations
@@ -118,7 +123,57 @@ def parse_units(data: Any, file: str) -> list[Unit]:
     return units
 
 
-def load_units(path: str | Path) -> list[Unit]:
+@dataclass(frozen=True)
+class HostPolicy:
+    host: str
+    delay: float | None = None
+    concurrency: int | None = None
+    ignore_robots: str | None = None  # the reason robots.txt is not obeyed for this host
+
+
+def parse_hosts(data: Any, file: str) -> list[HostPolicy]:
+    prefix = f"单位名录 {file} 有误："
+    hosts = data.get("hosts") if isinstance(data, dict) else None
+    if hosts is None:
+        return []
+    if not isinstance(hosts, dict):
+        raise UnitsError(prefix + "hosts 应为“主机名: 设置”的键值表")
+    policies = []
+    for host, node in hosts.items():
+        where = f"{prefix}hosts 中主机 {host} 的"
+        if not isinstance(host, str) or not host or "/" in host or ":" in host.strip("[]"):
+            raise UnitsError(f"{prefix}hosts 的键应为主机名（如 www.example.gov.cn），实际为 {host!r}")
+        if not isinstance(node, dict) or set(node) - {"delay", "concurrency", "ignore_robots"}:
+            raise UnitsError(f"{where}设置只能包含 delay、concurrency、ignore_robots")
+        delay, concurrency, reason = node.get("delay"), node.get("concurrency"), node.get("ignore_robots")
+        if delay is not None and (isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0):
+            raise UnitsError(f"{where}字段 delay：应为不小于 0 的秒数，实际为 {delay!r}")
+        if concurrency is not None and (isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1):
+            raise UnitsError(f"{where}字段 concurrency：应为正整数，实际为 {concurrency!r}")
+        if reason is not None and (not isinstance(reason, str) or not reason.strip()):
+            raise UnitsError(f"{where}字段 ignore_robots：应写明不遵守 robots.txt 的理由")
+        policies.append(HostPolicy(host.lower(), delay, concurrency, reason.strip() if reason else None))
+    return policies
+
+
+def crawl_settings_for(policies: list[HostPolicy]) -> dict:
+    """Scrapy settings carrying the registry's per-host politeness (download slots, robots overrides)."""
+    slots, robots = {}, {}
+    for p in policies:
+        slot = {k: v for k, v in (("delay", p.delay), ("concurrency", p.concurrency)) if v is not None}
+        if slot:
+            slots[p.host] = slot
+        if p.ignore_robots:
+            robots[p.host] = p.ignore_robots
+    out: dict = {}
+    if slots:
+        out["DOWNLOAD_SLOTS"] = slots
+    if robots:
+        out["ZWGK_ROBOTS_OVERRIDES"] = robots
+    return out
+
+
+def _read_yaml(path: Path) -> Any:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -134,4 +189,12 @@ def load_units(path: str | Path) -> list[Unit]:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark else "未知位置"
         raise UnitsError(f"单位名录 {path.name} 的 YAML 格式错误（{where}）") from None
-    return parse_units(data, path.name)
+    return data
+
+
+def load_units(path: str | Path) -> list[Unit]:
+    return parse_units(_read_yaml(path), Path(path).name)
+
+
+def load_host_policies(path: str | Path) -> list[HostPolicy]:
+    return parse_hosts(_read_yaml(path), Path(path).name)
