@@ -36,7 +36,9 @@ from zwgk.cliutil import (
 )
 from zwgk.store import ROLES, StoreError
 from zwgk import webcli
+from zwgk.inspectpage import inspect_page
 from zwgk.reportcli import report
+from zwgk.selfcheck import selfcheck
 from zwgk.textui import table
 from zwgk.unit_import import units_import
 from zwgk.units import UnitsError
@@ -664,6 +666,8 @@ def check(unit_ids, period, db, units_path, as_json):
 
 
 cli.add_command(report)
+cli.add_command(selfcheck)
+cli.add_command(inspect_page)
 cli.add_command(webcli.serve)
 user.add_command(webcli.passwd)
 user.add_command(webcli.disable)
