@@ -240,11 +240,12 @@ def test_units_registry_errors_name_the_unit_and_field(capsys, tmp_path):
 
 def test_json_goes_to_stdout_and_progress_to_stderr(capsys, demo_db):
     code, out, err = run(capsys, "check", "--db", demo_db, "--period", "2017", "--json")
-    assert code == 3  # the sample units were never crawled: could not assess, exit code 3 (partial)
+    assert code == 3  # the sample units were never crawled: exit code 3 (partial)
     doc = json.loads(out)  # exactly one JSON document
     assert doc["schema_version"] == 1 and len(doc["units"]) == 4
-    assert all(u["crawl_status"] == "failed" and u["outcomes"].get("fail", 0) == 0 for u in doc["units"])
-    assert "检查 新市镇人民政府" in err
+    # no crawl, so nothing new is judged: the findings already recorded stand
+    assert all(u["crawl_status"] == "failed" and u["kept_previous"] for u in doc["units"])
+    assert "新市镇人民政府：本次抓取失败（尚未抓取该单位网站），沿用上次检查结果" in err
 
 
 def test_demo_refuses_to_overwrite_a_foreign_folder(capsys, tmp_path):

@@ -149,3 +149,27 @@ def test_reextract_rebuilds_outdated_records_from_snapshots_only(demo_registry, 
 
     forced = json.loads(zwgk("reextract", "--db", str(db), "--unit", "edu-bureau", "--force", "--json").stdout)
     assert forced["counts"]["records"] > 0 and forced["counts"]["attachments"] >= 1
+
+
+def test_a_failed_night_keeps_the_last_assessment_and_its_decisions(tmp_path):
+    with demo_site.serve() as site:
+        registry = tmp_path / "units.yaml"
+        demo_site.write_units_yaml(site.base_url, registry)
+        db = tmp_path / "zwgk.db"
+        assert zwgk("crawl", "--db", str(db), "--units", str(registry), "--unit", "edu-bureau").returncode == 0
+    assert zwgk("check", "--db", str(db), "--period", "2017", "--unit", "edu-bureau").returncode == 0
+    from zwgk.store import Store
+
+    with Store.open(db) as store:
+        store.add_user("judge", "assessor", "long-enough-pw")
+        late = next(f for f in store.current_findings("edu-bureau", 2017) if f["rule_id"] == "department-2017.2.2.d")
+        store.add_decision(late["fingerprint"], "edu-bureau", 2017, "confirm", "judge")
+    before = json.loads(zwgk("score", "--db", str(db), "--unit", "edu-bureau", "--period", "2017", "--json").stdout)
+
+    # the demo site is gone now: the next night's crawl fails
+    assert zwgk("crawl", "--db", str(db), "--unit", "edu-bureau").returncode == 3
+    night = zwgk("check", "--db", str(db), "--period", "2017", "--unit", "edu-bureau", "--json")
+    assert night.returncode == 3 and "沿用上次检查结果" in night.stderr
+    assert json.loads(night.stdout)["units"][0]["kept_previous"] is True
+    after = json.loads(zwgk("score", "--db", str(db), "--unit", "edu-bureau", "--period", "2017", "--json").stdout)
+    assert after["score_sheet"]["final_confirmed"] == before["score_sheet"]["final_confirmed"] < 100

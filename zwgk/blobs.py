@@ -25,6 +25,7 @@ def sha256_hex(body: bytes) -> str:
 class BlobStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self._dirs: set[str] = set()  # fan-out folders known to exist (a mkdir per put costs a syscall)
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -32,13 +33,21 @@ class BlobStore:
         return self.root / sha256[:2] / sha256[2:4] / f"{sha256}.z"
 
     def put(self, body: bytes) -> str:
-        """Store ``body`` once; returns its sha256. Idempotent and safe against concurrent writers."""
+        """Store ``body`` once; returns its sha256. Idempotent and safe against concurrent writers
+        (threads or processes): the bytes go to a temporary file that is renamed into place."""
         digest = sha256_hex(body)
-        target = self.path(digest)
-        if target.exists():
+        folder = os.path.join(self.root, digest[:2], digest[2:4])
+        target = os.path.join(folder, digest + ".z")
+        if os.path.exists(target):
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        if folder not in self._dirs:
+            os.makedirs(folder, exist_ok=True)
+            self._dirs.add(folder)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        except FileNotFoundError:  # the folder went away since we made it
+            os.makedirs(folder, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(zlib.compress(body, 6))

@@ -2,8 +2,9 @@
 
 Checks are pure (``checks.registry.run_checks``); this module feeds them one unit's current page records
 and crawl status from the store and records what they found, one check run for all the units.
-A unit never crawled, or whose last crawl failed, gets "could not assess" from every check — never a
-deduction.
+A unit never crawled gets "could not assess" from every check — never a deduction. A unit whose latest
+crawl failed keeps the findings of its last assessment (and the decisions on them), flagged as such, or gets
+"could not assess" when it was never assessed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class UnitCheck:
     crawl_status: str
     records: int
     outcomes: dict[str, int] = field(default_factory=dict)
+    kept_previous: bool = False  # crawl failed: the last check's findings (and decisions on them) stand
 
 
 def crawl_state(cs: CrawlStore, unit_id: str) -> tuple[str, str | None]:
@@ -67,6 +69,14 @@ def check_units(
         for unit in units:
             rubric = rubrics[unit["id"]]
             status, reason = crawl_state(cs, unit["id"])
+            previous = store.current_findings(unit["id"], period)
+            if status == "failed" and any(f["outcome"] != "could_not_assess" for f in previous):
+                # A night the site is down must not wipe what was assessed before (and the decisions taken
+                # on it): the last findings stand; the crawl health says the site could not be reached.
+                progress(f"{unit['name']}：本次抓取失败（{reason or '原因不明'}），沿用上次检查结果")
+                results.append(UnitCheck(unit["id"], unit["name"], rubric.id, status, 0,
+                                         dict(Counter(f["outcome"] for f in previous)), kept_previous=True))
+                continue
             records = cs.unit_records(unit["id"]) if status != "failed" else []
             progress(f"检查 {unit['name']}（{len(records)} 个页面）")
             ctx = CheckContext(

@@ -28,14 +28,22 @@ class CrawlStore:
 
     # ------------------------------------------------------------------ while crawling
 
-    def record_fetch(self, run_id: int | None, page: FetchedPage) -> str | None:
+    def put_body(self, page: FetchedPage) -> str | None:
+        """Write the response's body to the snapshot store (a 304 or an empty body has none); its sha256."""
+        if page.not_modified or not page.body:
+            return None
+        return self.blobs.put(page.body)
+
+    def record_fetch(self, run_id: int | None, page: FetchedPage, *, stored: str | None = None,
+                     record: PageRecord | None = None) -> str | None:
         """Keep one response as evidence and update the URL's current state. Returns the body's sha256
-        (for a 304, the stored snapshot that still stands), or None when there is no body."""
+        (for a 304, the stored snapshot that still stands), or None when there is no body.
+
+        ``stored``: the sha256 ``put_body`` returned for this page (the body is then not written again).
+        ``record``: the page record built from this very body, saved in the same transaction."""
         s = self.store
         now = s.now()
-        sha = None
-        if not page.not_modified and page.body:
-            sha = self.blobs.put(page.body)
+        sha = stored if stored is not None else self.put_body(page)
         with s.transaction():
             current = s.row("SELECT body_sha256 FROM pages WHERE unit_id = ? AND url = ?", (page.unit_id, page.url))
             if page.not_modified and current:
@@ -88,6 +96,8 @@ class CrawlStore:
                         int(changed), now, page.unit_id, page.url,
                     ),
                 )
+            if record is not None:
+                self._save_record(page.unit_id, record, now)
         return sha
 
     def record_skip(self, run_id: int | None, skip: SkippedLink) -> None:
@@ -108,15 +118,18 @@ class CrawlStore:
     def save_record(self, unit_id: str, record: PageRecord) -> None:
         """Store (or replace, on re-extraction) the record derived from one snapshot."""
         with self.store.transaction():
-            self.store.conn.execute(
-                "INSERT OR REPLACE INTO page_records"
-                " (unit_id, url, body_sha256, extractor_version, kind, title, pub_date, record, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    unit_id, record.url, record.body_sha256, record.extractor_version, record.kind, record.title,
-                    record.pub_date, _dumps(record.to_dict()), self.store.now(),
-                ),
-            )
+            self._save_record(unit_id, record, self.store.now())
+
+    def _save_record(self, unit_id: str, record: PageRecord, now: str) -> None:
+        self.store.conn.execute(
+            "INSERT OR REPLACE INTO page_records"
+            " (unit_id, url, body_sha256, extractor_version, kind, title, pub_date, record, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                unit_id, record.url, record.body_sha256, record.extractor_version, record.kind, record.title,
+                record.pub_date, _dumps(record.to_dict()), now,
+            ),
+        )
 
     def forget_derived(self, unit_id: str, url: str, sha: str, role: str) -> None:
         """Drop the derived record (or attachment text) of one snapshot so it is rebuilt; evidence stays."""

@@ -1,0 +1,639 @@
+"""``zwgk nightly``: the whole chain for every unit of the registry, unattended.
+
+sync the registry → crawl every unit → check every unit → score → reports (HTML + XLSX) → digest → email.
+
+- One nightly run at a time per database: ``nightly.lock`` beside it (exit code 4 when held, or when a
+  ``zwgk crawl`` holds the crawl lock).
+- One unit's failure does not stop the others (the crawl is per unit; a failed crawl makes that unit
+  "could not assess"). A crawl that stops with an exception is logged and the checks run on what was stored.
+- A log per run, ``logs/nightly-<YYYYmmdd-HHMMSS>.log`` beside the database: every progress line, Scrapy's
+  warnings and every error with its traceback. The console gets the Chinese summary only.
+- The digest (what changed since each unit's previous check run for the period) is written next to the
+  reports and, when ``ZWGK_SMTP_HOST`` is set, mailed. A mail failure is logged and reported; it never
+  changes the exit code.
+- Exit codes: 0 every unit assessed, 3 some units could not be assessed, 1 error (including a crawl that
+  stopped with an exception), 4 locked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import smtplib
+import ssl
+import sys
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, Sequence
+
+import click
+
+from reports.context import SHANGHAI, is_web_address
+from reports.digest import (
+    CrawlNote,
+    DigestContext,
+    EvidenceChange,
+    GapItem,
+    UnitDigest,
+    render_digest,
+    render_digest_text,
+)
+from rubrics.engine import (
+    OPEN,
+    OUTCOME_WORDS,
+    STATUS_WORDS,
+    Action,
+    Outcome,
+    ScoreSheet,
+    Status,
+)
+from rubrics.export import num
+from rubrics.model import Indicator, Rubric
+from zwgk import app, checking, crawling, paths
+from zwgk.checking import UnitCheck
+from zwgk.cliutil import (
+    CONTEXT,
+    EXIT_ERROR,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    ZhCommand,
+    db_option,
+    emit_json,
+    json_option,
+    note,
+    units_option,
+)
+from zwgk.crawling import UnitCrawl
+from zwgk.crawlstore import CrawlStore
+from zwgk.reportcli import build_reports, write_reports
+from zwgk.store import Store
+from zwgk.textui import table
+
+ACTION_WORDS = {
+    Action.CONFIRM: STATUS_WORDS[Status.CONFIRMED],
+    Action.REJECT: STATUS_WORDS[Status.REJECTED],
+    Action.AMEND: STATUS_WORDS[Status.AMENDED],
+    Action.NOT_APPLICABLE: STATUS_WORDS[Status.NOT_APPLICABLE],
+    Action.REOPEN: "已撤回决定",
+}
+OPEN_OUTCOMES = frozenset({Outcome.FAIL.value, Outcome.NEEDS_REVIEW.value})
+SETTLED_OUTCOMES = frozenset({Outcome.PASS.value, Outcome.NOT_APPLICABLE.value})
+CRAWL_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败"}
+SMTP_TIMEOUT = 30
+
+
+class NightlyLocked(Exception):
+    """Another nightly run (or a crawl) holds the lock (exit code 4)."""
+
+
+@contextmanager
+def nightly_lock(db_path: Path) -> Iterator[None]:
+    lock_path = db_path.parent / "nightly.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise NightlyLocked(f"另一个夜间任务正在使用 {db_path}（锁文件 {lock_path}），本次不运行") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --- the diff (pure) --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceChanged:
+    finding: dict  # the current finding
+    new_tonight: bool  # its evidence differs from the previous run's (not only from the decision's)
+
+
+@dataclass(frozen=True)
+class FindingDiff:
+    new: tuple[dict, ...]  # current findings now open that were not open in the previous run
+    resolved: tuple[dict, ...]  # previous findings open then, now passed, not applicable, or gone
+    evidence_changed: tuple[EvidenceChanged, ...]
+
+
+def diff_findings(previous: Sequence[dict], current: Sequence[dict], decided: Mapping[str, str | None]) -> FindingDiff:
+    """What changed for one unit between two check runs.
+
+    ``decided`` maps a fingerprint to the evidence hash its latest decision was taken on. A gap that is gone
+    while its rule now "could not assess" (the site was down) is not resolved: nobody could look.
+    An open finding whose decision was taken on other evidence is 证据已变化, as the scoring engine flags it.
+    """
+    before = {f["fingerprint"]: f for f in previous}
+    now = {f["fingerprint"]: f for f in current}
+    unassessable_rules = {f["rule_id"] for f in current if f["outcome"] == Outcome.COULD_NOT_ASSESS.value}
+    new = tuple(
+        f for f in current
+        if f["outcome"] in OPEN_OUTCOMES and (before.get(f["fingerprint"]) or {}).get("outcome") not in OPEN_OUTCOMES
+    )
+    resolved = []
+    for fp, f in before.items():
+        if f["outcome"] not in OPEN_OUTCOMES:
+            continue
+        later = now.get(fp)
+        if later["outcome"] in SETTLED_OUTCOMES if later else f["rule_id"] not in unassessable_rules:
+            resolved.append(f)
+    changed = []
+    for f in current:
+        decision_hash = decided.get(f["fingerprint"])
+        if f["outcome"] in OPEN_OUTCOMES and decision_hash is not None and f["evidence_hash"] is not None \
+                and decision_hash != f["evidence_hash"]:
+            prev = before.get(f["fingerprint"])
+            changed.append(EvidenceChanged(f, prev is None or prev["evidence_hash"] != f["evidence_hash"]))
+    return FindingDiff(new, tuple(resolved), tuple(changed))
+
+
+# --- the run log -------------------------------------------------------------------------------------------
+
+
+class RunLog:
+    """One run's log file: timestamped lines, errors with their tracebacks. Progress lines are also echoed."""
+
+    def __init__(self, path: Path, echo: Callable[[str], None]):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._echo = echo
+        self._file = open(path, "a", encoding="utf-8")
+
+    def _write(self, level: str, text: str) -> None:
+        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")  # the server's clock, as Scrapy's lines
+        self._file.write(f"{stamp} {level} {text}\n")
+        self._file.flush()
+
+    def info(self, message: str) -> None:
+        self._write("INFO", message)
+        self._echo(message)
+
+    def error(self, message: str) -> None:
+        """An error and the traceback of the exception being handled."""
+        self._write("ERROR", f"{message}\n{traceback.format_exc().rstrip()}")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _fresh_path(folder: Path, stem: str, suffix: str) -> Path:
+    """``folder/stem.suffix``, or ``stem-2.suffix`` … when a run in the same second already wrote one."""
+    path = folder / f"{stem}{suffix}"
+    n = 2
+    while path.exists():
+        path = folder / f"{stem}-{n}{suffix}"
+        n += 1
+    return path
+
+
+# --- email -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    starttls: bool
+    sender: str
+    recipients: tuple[str, ...]
+
+    @property
+    def ssl(self) -> bool:
+        return self.port == 465
+
+
+def smtp_from_env(env: Mapping[str, str]) -> SmtpSettings | None:
+    """SMTP settings from ``ZWGK_SMTP_*`` / ``ZWGK_MAIL_*``; None when ``ZWGK_SMTP_HOST`` is not set."""
+    host = (env.get("ZWGK_SMTP_HOST") or "").strip()
+    if not host:
+        return None
+    port_text = (env.get("ZWGK_SMTP_PORT") or "25").strip()
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise app.AppError(f"ZWGK_SMTP_PORT 应为端口号（1–65535），实际为 {port_text!r}")
+    starttls_text = (env.get("ZWGK_SMTP_STARTTLS") or "0").strip()
+    if starttls_text not in ("0", "1"):
+        raise app.AppError(f"ZWGK_SMTP_STARTTLS 应为 1 或 0，实际为 {starttls_text!r}")
+    user = (env.get("ZWGK_SMTP_USER") or "").strip() or None
+    password = env.get("ZWGK_SMTP_PASSWORD") or None
+    if user and password is None:
+        raise app.AppError("设置了 ZWGK_SMTP_USER 但没有设置 ZWGK_SMTP_PASSWORD")
+    sender = (env.get("ZWGK_MAIL_FROM") or "").strip()
+    if not sender:
+        raise app.AppError("设置了 ZWGK_SMTP_HOST 但没有设置发件人 ZWGK_MAIL_FROM")
+    recipients = tuple(a.strip() for a in (env.get("ZWGK_MAIL_TO") or "").split(",") if a.strip())
+    if not recipients:
+        raise app.AppError("设置了 ZWGK_SMTP_HOST 但没有设置收件人 ZWGK_MAIL_TO（多个地址用英文逗号分隔）")
+    return SmtpSettings(host, int(port_text), user, password, starttls_text == "1", sender, recipients)
+
+
+def digest_subject(period: int, run_date: str) -> str:
+    return f"政务公开考核每日摘要（{period}年度，{run_date}）"
+
+
+def digest_message(settings: SmtpSettings, subject: str, html: str, text: str) -> EmailMessage:
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = settings.sender
+    msg["To"] = ", ".join(settings.recipients)
+    msg["Date"] = formatdate(localtime=True)
+    msg["Message-ID"] = make_msgid(domain="zwgk")
+    msg.set_content(text, charset="utf-8", cte="base64")
+    msg.add_alternative(html, subtype="html", charset="utf-8", cte="base64")
+    return msg
+
+
+def send_mail(settings: SmtpSettings, msg: EmailMessage) -> None:
+    """Send through the configured server: SSL on port 465, STARTTLS when asked, login when a user is set."""
+    context = ssl.create_default_context()
+    if settings.ssl:
+        server: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=SMTP_TIMEOUT, context=context)
+    else:
+        server = smtplib.SMTP(settings.host, settings.port, timeout=SMTP_TIMEOUT)
+    with server:
+        if settings.starttls and not settings.ssl:
+            server.starttls(context=context)
+        if settings.user:
+            server.login(settings.user, settings.password or "")
+        server.send_message(msg)
+
+
+# --- the run -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitRow:
+    unit_id: str
+    unit_name: str
+    crawl_status: str
+    assessed: bool
+    pages: int
+    new_gaps: int
+    resolved_gaps: int
+    evidence_changed: int
+    open_count: int
+    final_confirmed: float | int
+    final_provisional: float | int
+
+
+@dataclass
+class MailOutcome:
+    configured: bool
+    sent: bool = False
+    recipients: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class NightlyResult:
+    period: int
+    db: str
+    run_id: int
+    crawl_run: int | None
+    check_run: int
+    crawl_error: str | None
+    units: list[UnitRow]
+    out: str
+    reports: list[str]
+    digest: str
+    log: str
+    mail: MailOutcome
+    exit_code: int
+
+    def to_dict(self) -> dict:
+        return {
+            "period": self.period, "db": self.db, "run_id": self.run_id, "crawl_run": self.crawl_run,
+            "check_run": self.check_run, "crawl_error": self.crawl_error, "exit_code": self.exit_code,
+            "units": [u.__dict__ for u in self.units], "out": self.out, "reports": self.reports,
+            "digest": self.digest, "log": self.log, "mail": self.mail.__dict__,
+        }
+
+
+def default_out(db_path: Path, period: int) -> Path:
+    """``reports/<period>/`` beside the database (``$ZWGK_HOME/reports/<period>/`` for the default database)."""
+    return db_path.parent / "reports" / str(period)
+
+
+def run_nightly(
+    db_path: str | Path,
+    *,
+    period: int,
+    units_path: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    full: bool = False,
+    smtp: SmtpSettings | None = None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> NightlyResult:
+    """The whole nightly chain under one lock; raises NightlyLocked when another run holds it."""
+    db_path = Path(db_path)
+    started = datetime.now(SHANGHAI)
+    with nightly_lock(db_path):
+        log = RunLog(_fresh_path(db_path.parent / "logs", f"nightly-{started:%Y%m%d-%H%M%S}", ".log"), progress)
+        try:
+            return _run(db_path, period, units_path, Path(out_dir) if out_dir else default_out(db_path, period),
+                        full, smtp, started, log)
+        except NightlyLocked:
+            raise
+        except BaseException:
+            log.error("夜间任务出错，已中止")
+            raise
+        finally:
+            log.close()
+
+
+def _run(db_path: Path, period: int, units_path, out: Path, full: bool, smtp: SmtpSettings | None,
+         started: datetime, log: RunLog) -> NightlyResult:
+    log.info(f"夜间任务开始：{period} 年度，数据库 {db_path}")
+    with Store.open(db_path) as store:
+        synced = app.sync_units(store, units_path)
+        if synced:
+            log.info(f"已同步单位名录：{synced} 个单位")
+        units = store.list_units()
+        if not units:
+            raise app.AppError("单位名录为空：请用 --units 指定单位名录或 zwgk units import 导入")
+        for u in units:  # an unknown rubric is a configuration error: say so before crawling all night
+            app.rubric_of(u, period)
+        cs = app.crawl_store(store)
+        before = {u["id"]: (cs.unit_status(u["id"]) or {}).get("status") for u in units}
+        run_id = store.start_run("nightly", period=period)
+    try:
+        result = _pipeline(db_path, period, units, before, run_id, out, full, smtp, started, log)
+    except BaseException as exc:
+        with Store.open(db_path) as store:
+            status = "locked" if isinstance(exc, NightlyLocked) else "failed"
+            store.finish_run(run_id, status, {"error": f"{type(exc).__name__}: {exc}", "log": str(log.path)})
+        raise
+    with Store.open(db_path) as store:
+        status = {EXIT_OK: "complete", EXIT_PARTIAL: "partial"}.get(result.exit_code, "crawl_error")
+        store.finish_run(run_id, status, {k: v for k, v in result.to_dict().items() if k not in ("units", "reports")})
+    log.info(f"夜间任务结束：退出码 {result.exit_code}")
+    return result
+
+
+def _pipeline(db_path: Path, period: int, units: list[dict], before: dict[str, str | None], run_id: int, out: Path,
+              full: bool, smtp: SmtpSettings | None, started: datetime, log: RunLog) -> NightlyResult:
+    crawlable = [u["id"] for u in units if u.get("disclosure_roots") or u.get("site")]
+    for u in units:
+        if u["id"] not in crawlable:
+            log.info(f"{u['name']}（{u['id']}）没有登记网站或公开目录地址，不抓取，记为无法评估")
+
+    crawl_run, crawled, crawl_error = None, {}, None
+    if crawlable:
+        try:
+            # Scrapy's own warnings go to the run's log, not to the console
+            crawl_run, results = crawling.crawl_units(db_path, crawlable, full=full,
+                                                      settings={"LOG_FILE": str(log.path)}, progress=log.info)
+            crawled = {r.unit_id: r for r in results}
+        except crawling.CrawlLocked as exc:
+            log.info(f"抓取锁被占用，本次不运行：{exc}")
+            raise NightlyLocked(str(exc)) from None
+        except Exception as exc:
+            crawl_error = f"{type(exc).__name__}: {exc}"
+            log.error(f"抓取出错（{crawl_error}），继续检查已保存的页面")
+
+    with Store.open(db_path) as store:
+        cs = app.crawl_store(store)
+        ids = [u["id"] for u in units]
+        check_run, checked = checking.check_units(store, cs, ids, period, progress=log.info)
+        log.info("评分并整理与上次检查相比的变化")
+        checks = {c.unit_id: c for c in checked}
+        digests, rows = [], []
+        for u in units:
+            sheet, _ = app.score_unit(store, u["id"], period)
+            d = _unit_digest(store, cs, u, period, check_run, sheet, checks[u["id"]], crawled.get(u["id"]),
+                             before[u["id"]], u["id"] in crawlable)
+            digests.append(d)
+            rows.append(UnitRow(u["id"], u["name"], d.crawl_status, d.assessed, d.pages, len(d.new_gaps),
+                                len(d.resolved_gaps), len(d.evidence_changed), d.open_count,
+                                num(sheet.final_confirmed), num(sheet.final_provisional)))
+        log.info(f"生成报告到 {out}")
+        reports, rubrics = build_reports(store, ids, period)
+    files = write_reports(reports, rubrics, "html", out) + write_reports(reports, rubrics, "xlsx", out)
+
+    ctx = DigestContext(
+        period=period,
+        run_date=f"{started:%Y-%m-%d}",
+        generated_at=datetime.now(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        units=tuple(digests),
+        reports_dir=str(out),
+        crawl_error=crawl_error,
+    )
+    digest_path = _fresh_path(out, f"digest-{started:%Y%m%d-%H%M%S}", ".html")
+    digest_path.write_text(render_digest(ctx), encoding="utf-8")
+    log.info(f"摘要：新增问题 {ctx.new_total} 项，已解决 {ctx.resolved_total} 项，证据已变化 {ctx.evidence_changed_total} 项，"
+             f"待处理 {ctx.open_total} 项；写入 {digest_path}")
+
+    mail = _mail(smtp, ctx, log)
+    exit_code = EXIT_ERROR if crawl_error else EXIT_PARTIAL if any(not d.assessed for d in digests) else EXIT_OK
+    return NightlyResult(period, str(db_path), run_id, crawl_run, check_run, crawl_error, rows, str(out),
+                         [f["path"] for f in files], str(digest_path), str(log.path), mail, exit_code)
+
+
+def _mail(smtp: SmtpSettings | None, ctx: DigestContext, log: RunLog) -> MailOutcome:
+    if smtp is None:
+        return MailOutcome(configured=False)
+    email_ctx = replace(ctx, link_reports=False)
+    msg = digest_message(smtp, digest_subject(ctx.period, ctx.run_date), render_digest(email_ctx), render_digest_text(ctx))
+    try:
+        send_mail(smtp, msg)
+    except Exception as exc:  # the run's data stands; only the mail is missing
+        error = f"{type(exc).__name__}: {exc}"
+        log.error(f"邮件发送失败（{smtp.host}:{smtp.port}）：{error}")
+        return MailOutcome(configured=True, recipients=list(smtp.recipients), error=error)
+    log.info(f"摘要邮件已发送至 {', '.join(smtp.recipients)}")
+    return MailOutcome(configured=True, sent=True, recipients=list(smtp.recipients))
+
+
+def _previous_findings(store: Store, unit_id: str, period: int, check_run: int) -> list[dict] | None:
+    """The unit's findings in the check run before ``check_run`` for the period; None when there was none."""
+    row = store.row(
+        "SELECT max(ru.run_id) AS run_id FROM run_units ru JOIN runs r ON r.id = ru.run_id"
+        " WHERE ru.unit_id = ? AND ru.period = ? AND ru.run_id < ? AND r.kind = 'check'",
+        (unit_id, period, check_run),
+    )
+    if row is None or row["run_id"] is None:
+        return None
+    rows = store.rows(
+        "SELECT fingerprint, rule_id, subject, outcome, message, evidence, evidence_hash FROM findings"
+        " WHERE run_id = ? AND unit_id = ? AND period = ? ORDER BY id",
+        (row["run_id"], unit_id, period),
+    )
+    return [{**r, "evidence": json.loads(r["evidence"])} for r in rows]
+
+
+def _first_seen(store: Store, unit_id: str, period: int) -> dict[str, str]:
+    """When each proposal of the unit and period was first recorded (ISO, UTC)."""
+    rows = store.rows(
+        "SELECT fingerprint, min(created_at) AS first_seen FROM findings WHERE unit_id = ? AND period = ?"
+        " AND outcome IN ('fail', 'needs_review') GROUP BY fingerprint",
+        (unit_id, period),
+    )
+    return {r["fingerprint"]: r["first_seen"] for r in rows}
+
+
+def gap_item(f: dict, rubric: Rubric, outcome_text: str) -> GapItem:
+    try:
+        owner, rule = rubric.find_rule(f["rule_id"])
+        label = f"{owner.position} {owner.name}" if isinstance(owner, Indicator) else owner.name
+        rule_text = rule.text
+    except KeyError:  # a rule of an earlier rubric version
+        label, rule_text = f["rule_id"], ""
+    evidence = f.get("evidence")
+    url = evidence.get("url") if isinstance(evidence, dict) else None
+    return GapItem(f["fingerprint"], f["rule_id"], label, rule_text, f.get("subject") or "", f.get("message") or "",
+                   outcome_text, url if is_web_address(url) else None)
+
+
+def _crawl_notes(cs: CrawlStore, unit_id: str, crawl: UnitCrawl | None, crawlable: bool) -> list[CrawlNote]:
+    if not crawlable:
+        return [CrawlNote("no_site", "单位名录中没有登记网站或公开目录地址，无法抓取")]
+    if crawl is not None:
+        return [CrawlNote(h.get("kind", ""), h.get("message", "")) for h in crawl.health]
+    last = cs.unit_status(unit_id)
+    if last is None:
+        return [CrawlNote("not_crawled", "本次抓取出错，且该单位网站从未抓取过")]
+    return [CrawlNote(h.get("kind", ""), h.get("message", "")) for h in last["health"]] + [
+        CrawlNote("not_crawled", f"本次抓取出错，沿用 {last['started_at'][:10]} 抓取的页面")]
+
+
+def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_run: int, sheet: ScoreSheet,
+                 check: UnitCheck, crawl: UnitCrawl | None, status_before: str | None, crawlable: bool) -> UnitDigest:
+    uid, rubric = unit["id"], sheet.rubric
+    current = store.current_findings(uid, period)
+    previous = _previous_findings(store, uid, period, check_run)
+    latest = {d.fingerprint: d for d in store.decisions(uid, period)}  # ordered by id: the last one wins
+    diff = diff_findings(previous or [], current, {fp: d.evidence_hash for fp, d in latest.items()})
+    now = {f["fingerprint"]: f for f in current}
+
+    def outcome_text(fp: str) -> str:
+        f = now.get(fp)
+        return OUTCOME_WORDS[Outcome(f["outcome"])] if f else "不再出现"
+
+    open_fps = [d.fingerprint for i in sheet.indicators for d in i.deductions if d.status in OPEN] + [
+        e.fingerprint for a in sheet.adjustments for e in a.entries if e.status in OPEN]
+    first_seen = _first_seen(store, uid, period)
+    seen = [first_seen[fp] for fp in open_fps if fp in first_seen]
+    return UnitDigest(
+        unit_id=uid,
+        unit_name=unit["name"],
+        crawl_status=check.crawl_status,
+        crawl_notes=tuple(_crawl_notes(cs, uid, crawl, crawlable)),
+        crawl_new=status_before != check.crawl_status,
+        assessed=check.crawl_status != "failed",
+        first_check=previous is None,
+        pages=check.records,
+        new_gaps=tuple(gap_item(f, rubric, outcome_text(f["fingerprint"])) for f in diff.new),
+        resolved_gaps=tuple(gap_item(f, rubric, outcome_text(f["fingerprint"])) for f in diff.resolved),
+        evidence_changed=tuple(
+            EvidenceChange(gap_item(c.finding, rubric, outcome_text(c.finding["fingerprint"])),
+                           ACTION_WORDS[latest[c.finding["fingerprint"]].action], latest[c.finding["fingerprint"]].by,
+                           latest[c.finding["fingerprint"]].at, c.new_tonight)
+            for c in diff.evidence_changed
+        ),
+        open_count=sheet.open_count,
+        oldest_open_at=min(seen) if seen else None,
+        final_confirmed=sheet.final_confirmed,
+        final_provisional=sheet.final_provisional,
+    )
+
+
+# --- the command -------------------------------------------------------------------------------------------
+
+
+def summary_text(result: NightlyResult) -> str:
+    rows = [
+        [u.unit_name, u.unit_id, CRAWL_WORDS.get(u.crawl_status, u.crawl_status) + ("" if u.assessed else "（无法评估）"),
+         str(u.pages), str(u.new_gaps), str(u.resolved_gaps), str(u.open_count), str(u.final_confirmed),
+         str(u.final_provisional)]
+        for u in result.units
+    ]
+    lines = [
+        f"夜间任务完成：{result.period} 年度，抓取 → 检查 → 评分 → 报告 → 摘要。",
+        "",
+        table(["单位", "编号", "抓取", "页面", "新增问题", "已解决", "待处理", "已确认得分", "暂估得分"], rows, "<<<>>>>>>"),
+        "",
+    ]
+    if result.crawl_error:
+        lines.append(f"抓取出错：{result.crawl_error}。检查基于此前已保存的页面，详见日志。")
+    unassessed = [u.unit_name for u in result.units if not u.assessed]
+    if unassessed:
+        lines.append(f"无法评估的单位（网站抓取失败，不据此扣分）：{'、'.join(unassessed)}")
+    changed = sum(u.evidence_changed for u in result.units)
+    if changed:
+        lines.append(f"证据已变化的已决定项：{changed} 项，请复核。")
+    lines += [
+        f"报告：{Path(result.out) / 'summary.html'}（汇总排名）及各单位自查报告、XLSX 得分表，均在 {result.out}/",
+        f"摘要：{result.digest}",
+        f"日志：{result.log}",
+    ]
+    mail = result.mail
+    if not mail.configured:
+        lines.append("邮件：未配置（设置 ZWGK_SMTP_HOST 等环境变量后发送摘要邮件）")
+    elif mail.sent:
+        lines.append(f"邮件：摘要已发送至 {'、'.join(mail.recipients)}")
+    else:
+        lines.append(f"邮件未发送：{mail.error}（详见日志；考核数据不受影响）")
+    return "\n".join(lines)
+
+
+@click.command("nightly", cls=ZhCommand, context_settings=CONTEXT)
+@click.option("--period", type=click.IntRange(2000, 2100), help="考核年度，如 2017（默认为当年）。")
+@db_option
+@units_option
+@click.option("--out", type=click.Path(file_okay=False),
+              help="报告与每日摘要的输出目录（默认为数据库所在目录下的 reports/<年度>/，即 $ZWGK_HOME/reports/<年度>/）。")
+@click.option("--full", is_flag=True, help="全量抓取：重新访问每个已知页面（条件请求），以发现栏目深处的修改。")
+@json_option
+def nightly(period, db, units_path, out, full, as_json):
+    """夜间任务：同步单位名录，抓取全部单位网站，运行检查、评分，生成报告和每日摘要，并按配置发送摘要邮件。
+
+    一个单位抓取失败不影响其他单位；抓取失败的单位记为“无法评估”，不据此扣分。同一数据库同时只能运行一个夜间任务。每次运行在数据库所在目录的 logs/ 下写一份日志（含全部进度和错误详情），终端只输出汇总。
+
+    每日摘要列出与各单位上一次检查相比的变化：新增问题、已解决的问题、网站无法访问或疑似改版的单位、待处理的扣分、证据已变化的已决定项，与报告写在同一目录。设置了环境变量 ZWGK_SMTP_HOST 时以 HTML 邮件发送；发送失败只记入日志和汇总，不影响考核数据。
+
+    \b
+    邮件设置（环境变量）：
+      ZWGK_SMTP_HOST      SMTP 服务器（不设置则不发邮件）
+      ZWGK_SMTP_PORT      端口，默认 25；465 时使用 SSL
+      ZWGK_SMTP_STARTTLS  1 时启用 STARTTLS，默认 0
+      ZWGK_SMTP_USER、ZWGK_SMTP_PASSWORD  需要登录时填写
+      ZWGK_MAIL_FROM      发件人
+      ZWGK_MAIL_TO        收件人，多个用英文逗号分隔
+
+    退出码：0 全部单位已评估；3 部分单位无法评估；1 出错；4 另一个夜间任务或抓取任务正在运行。
+
+    \b
+    示例：
+      zwgk nightly --units /var/lib/zwgk/units.yaml
+      zwgk nightly --period 2017 --db var/zwgk.db --out /srv/zwgk/reports
+      zwgk nightly --period 2017 --full --json
+    """
+    period = period or datetime.now(SHANGHAI).year
+    db_path = Path(db) if db else paths.default_db_path()
+    smtp = smtp_from_env(os.environ)
+    progress = note if sys.stderr.isatty() else (lambda _: None)
+    try:
+        result = run_nightly(db_path, period=period, units_path=units_path, out_dir=out, full=full, smtp=smtp,
+                             progress=progress)
+    except NightlyLocked as exc:
+        note(f"错误：{exc}")
+        sys.exit(EXIT_LOCKED)
+    if as_json:
+        emit_json({"nightly": result.to_dict()})
+    else:
+        click.echo(summary_text(result))
+    if result.exit_code != EXIT_OK:
+        sys.exit(result.exit_code)
