@@ -173,3 +173,25 @@ def test_a_failed_night_keeps_the_last_assessment_and_its_decisions(tmp_path):
     assert json.loads(night.stdout)["units"][0]["kept_previous"] is True
     after = json.loads(zwgk("score", "--db", str(db), "--unit", "edu-bureau", "--period", "2017", "--json").stdout)
     assert after["score_sheet"]["final_confirmed"] == before["score_sheet"]["final_confirmed"] < 100
+
+
+def test_recheck_requests_from_the_web_app_are_crawled_and_checked(tmp_path):
+    from zwgk.store import Store
+    from zwgk.web import data
+
+    with demo_site.serve() as site:
+        registry = tmp_path / "units.yaml"
+        demo_site.write_units_yaml(site.base_url, registry)
+        db = tmp_path / "zwgk.db"
+        zwgk("units", "list", "--db", str(db), "--units", str(registry))
+        assert json.loads(zwgk("recheck", "--db", str(db), "--period", "2017", "--json").stdout)["requests"] == 0
+        with Store.open(db) as store:
+            store.add_user("edu", "unit", "long-enough-pw", units=["edu-bureau"])
+            data.request_recheck(store, store.get_unit("edu-bureau"), "edu")
+        done = zwgk("recheck", "--db", str(db), "--period", "2017", "--json")
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["requests"] == 1 and result["units"][0]["status"] == "done"
+    assert count(db, "SELECT status FROM recheck_requests") == "done"
+    assert count(db, "SELECT count(DISTINCT unit_id) FROM fetches") == 1  # only the unit that asked
+    assert count(db, "SELECT count(*) FROM findings WHERE unit_id = 'edu-bureau' AND outcome = 'fail'") > 0

@@ -38,6 +38,7 @@ from zwgk.store import ROLES, StoreError
 from zwgk import webcli
 from zwgk.inspectpage import inspect_page
 from zwgk.nightly import nightly
+from zwgk.recheck import recheck
 from zwgk.reportcli import report
 from zwgk.selfcheck import selfcheck
 from zwgk.textui import table
@@ -668,6 +669,7 @@ def check(unit_ids, period, db, units_path, as_json):
 
 cli.add_command(report)
 cli.add_command(nightly)
+cli.add_command(recheck)
 cli.add_command(selfcheck)
 cli.add_command(inspect_page)
 cli.add_command(webcli.serve)
