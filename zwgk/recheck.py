@@ -8,6 +8,7 @@ when the site could not be crawled, leaving the last assessment standing.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -58,7 +59,7 @@ def run_rechecks(db_path: Path, period: int, progress: Callable[[str], None] = l
 
 
 @click.command(cls=ZhCommand)
-@click.option("--period", type=click.IntRange(2000, 2100), required=True, help="考核年度，如 2017。")
+@click.option("--period", type=click.IntRange(2000, 2100), help="考核年度，如 2017（默认为当年）。")
 @db_option
 @json_option
 def recheck(period, db, as_json):
@@ -73,6 +74,7 @@ def recheck(period, db, as_json):
       zwgk recheck --period 2017 --db var/zwgk.db --json
     """
     db_path = Path(db) if db else app.paths.default_db_path()
+    period = period or date.today().year
     try:
         result = run_rechecks(db_path, period, progress=note)
     except crawling.CrawlLocked as exc:
