@@ -103,9 +103,14 @@ def unit_health(summary: dict, documents_before: int) -> tuple[str, list[dict]]:
         else:
             detail = "、".join(f"{ERROR_WORDS.get(k, k)} {v} 次" for k, v in errors.items()) or "无响应"
             notes.append({"kind": "unreachable", "message": f"公开目录入口均无法访问（{detail}）"})
-    elif errors:
-        detail = "、".join(f"{ERROR_WORDS.get(k, k)} {v} 次" for k, v in errors.items())
-        notes.append({"kind": "errors", "message": f"部分页面抓取失败：{detail}"})
+    else:
+        # a 4xx on a linked page is the site's dead link, not a failed crawl
+        failures = {k: v for k, v in errors.items() if k != "http_4xx"}
+        if failures:
+            detail = "、".join(f"{ERROR_WORDS.get(k, k)} {v} 次" for k, v in failures.items())
+            notes.append({"kind": "errors", "message": f"部分页面抓取失败：{detail}"})
+        if errors.get("http_4xx"):
+            notes.append({"kind": "dead_links", "message": f"网站上有失效链接 {errors['http_4xx']} 个（页面不存在或禁止访问）"})
     documents_now = pages.get("detail", 0) + summary.get("skips", {}).get("known", 0)
     if status != "failed" and documents_before and documents_now == 0:
         status = "failed"

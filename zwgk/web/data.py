@@ -225,7 +225,8 @@ def last_crawl(store: Store, unit_id: str) -> dict[str, Any] | None:
         )
         if row:
             health = json.loads(row["health"] or "[]")
-            return {"at": row["at"], "status": row["status"], "health": [str(h) for h in health], "crawl": True}
+            return {"at": row["at"], "status": row["status"], "health": [h.get("message", str(h)) if isinstance(h, dict) else str(h) for h in health],
+                    "crawl": True}
     row = store.row(
         "SELECT r.kind, r.status, coalesce(r.finished_at, r.started_at) AS at FROM run_units u "
         "JOIN runs r ON r.id = u.run_id WHERE u.unit_id = ? ORDER BY u.run_id DESC LIMIT 1",

@@ -31,7 +31,14 @@ SNAPSHOT_HEADERS = {
 EVIDENCE_LABELS = {
     "url": "网址", "excerpt": "摘录", "searched": "检索范围", "columns": "检查的栏目", "missing": "缺少的项目",
     "guides": "办事指南份数", "missing_subunits": "缺少的工作部门", "fetched_at": "抓取时间", "pages": "页面",
-    "title": "标题", "pub_date": "发布日期", "snapshot": "快照",
+    "title": "标题", "pub_date": "发布日期", "snapshot": "快照", "urls": "相关网址", "attachments": "附件",
+    "patterns": "匹配规则", "matrix": "要素矩阵", "states": "要素状态", "uncertain": "未能识别的要素",
+    "guides_found": "找到的办事指南", "policies_found": "找到的政策文件", "interpretations_found": "找到的解读",
+    "work_rules_excluded": "不计入的本单位工作制度", "pairing": "配对方法", "kinds": "页面类型", "records": "页面数",
+    "id_numbers": "身份证号（已遮盖）", "mobiles": "手机号（已遮盖）", "hits": "命中", "where": "位置",
+    "lag_working_days": "间隔工作日", "dates": "日期", "policy": "政策文件", "interpretation": "解读",
+    "paired_by": "配对依据", "deadline": "截止日期", "published": "发布日期", "year": "年度", "stats": "统计",
+    "format": "形式", "image_only": "仅为图片的要素", "column": "栏目", "doc_number": "文号",
 }
 DECISION_ACTIONS = {a.value: a for a in Action}
 
