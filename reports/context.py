@@ -24,10 +24,8 @@ COULD_NOT_ASSESS = "could_not_assess"
 # (http and https only); the rest are shown as text.
 LINK_LABELS = {
     "url": "证据页面",
-    "policy": "政策文件",
-    "interpretation": "解读材料",
+    "urls": "相关页面",
     "columns": "检索的栏目",
-    "snapshot": "网页快照",
 }
 FACT_LABELS = {
     "excerpt": "网页摘录",
@@ -39,8 +37,41 @@ FACT_LABELS = {
     "guides": "指南份数",
     "error": "错误",
     "reason": "原因",
+    "policy": "政策文件",
+    "interpretation": "解读材料",
+    "dates": "日期",
+    "deadline": "截止日期",
+    "lag_working_days": "间隔工作日",
+    "paired_by": "配对依据",
+    "uncertain": "未能识别（未计入）",
+    "image_only": "仅为图片",
 }
-CRAWL_WORDS = {"ok": "正常", "partial": "部分无法评估", "failed": "抓取失败", "unknown": "未知"}
+# What a key means when it appears inside a nested evidence value.
+NESTED_LABELS = {
+    **FACT_LABELS, "pages": "页面数", "attachments": "附件数", "kinds": "页面类型", "title": "标题", "date": "日期",
+    "policies_found": "政策文件", "interpretations_found": "解读", "work_rules_excluded": "不计入的工作制度",
+    "pairing": "配对方法", "guides_found": "办事指南", "records": "页面数", "year": "年度", "years_found": "找到的年度",
+    "reports_found": "找到的年报", "hits": "命中", "where": "位置", "id_numbers": "身份证号（已遮盖）",
+    "mobiles": "手机号（已遮盖）", "policy": "政策文件", "interpretation": "解读", "url": "网址",
+}
+# Internals an assessor may want (in the web app) but a unit's report does not: snapshot keys, regexes, the
+# element matrix (the lost points already name the missing elements).
+HIDDEN_KEYS = frozenset({"snapshot", "patterns", "title_patterns", "matrix", "found", "date_source", "rules_documents"})
+
+
+def readable(value: object) -> str:
+    """A nested evidence value as one line of Chinese text: mappings as 名称：值, lists joined with 、."""
+    if isinstance(value, dict):
+        parts = [f"{NESTED_LABELS.get(k, k)}：{readable(v)}" for k, v in value.items() if k not in HIDDEN_KEYS]
+        return "；".join(parts)
+    if isinstance(value, (list, tuple)):
+        return "、".join(readable(v) for v in value)
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return "—" if value is None else str(value)
+CRAWL_WORDS = {"ok": "正常", "partial": "部分页面未能抓取", "failed": "抓取失败", "unknown": "未知"}
 
 
 def dec(value: int | float | str | None) -> Decimal | None:
@@ -98,17 +129,20 @@ class Evidence:
         facts: list[Fact] = []
         other: list[str] = []
         for key, value in (evidence or {}).items():
+            if key in HIDDEN_KEYS:
+                continue
             values = value if isinstance(value, list) else [value]
             if key in LINK_LABELS:
                 for v in values:
                     if is_web_address(v):
-                        links.append(Link(LINK_LABELS[key], v))
+                        if all(link.url != v for link in links):
+                            links.append(Link(LINK_LABELS[key], v))
                     else:  # never turned into a link: javascript:, data: and the like stay inert text
                         facts.append(Fact(f"{LINK_LABELS[key]}（非网页地址）", str(v)))
             elif key in FACT_LABELS:
-                facts.append(Fact(FACT_LABELS[key], "、".join(str(v) for v in values)))
+                facts.append(Fact(FACT_LABELS[key], readable(value)))
             else:
-                other.append(f"{key}：{'、'.join(str(v) for v in values)}")
+                other.append(f"{NESTED_LABELS.get(key, key)}：{readable(value)}")
         if other:
             facts.append(Fact("其他证据", "；".join(other)))
         return cls(tuple(links), tuple(facts))

@@ -41,20 +41,17 @@ def default_out(period: int) -> Path:
     return (Path(home) if home else Path(".")) / f"reports-{period}"
 
 
-def crawl_health(store: Store, findings: Sequence[dict]) -> CrawlHealth | None:
-    """Health of the run the unit's current findings come from; None when the unit was never assessed."""
-    if not findings:
+def crawl_health(store: Store, unit_id: str, findings: Sequence[dict]) -> CrawlHealth | None:
+    """The unit's latest crawl (status, time, health notes); None when its site was never crawled."""
+    status = app.crawl_store(store).unit_status(unit_id)
+    if status is None:
         return None
-    run = store.get_run(max(f["run_id"] for f in findings))
     could_not = sum(1 for f in findings if f["outcome"] == COULD_NOT_ASSESS)
-    if run["status"] == "failed":
-        status = "failed"
-    elif run["status"] != "complete":
-        status = "unknown"
-    else:
-        status = "partial" if could_not else "ok"
-    note_text = f"{could_not} 项无法评估" if could_not else None
-    return CrawlHealth(status, run.get("finished_at") or run["started_at"], note_text)
+    notes = [h["message"] for h in status["health"] if h.get("message")]
+    if could_not:
+        notes.append(f"{could_not} 项无法评估")
+    word = {"complete": "ok", "partial": "partial", "failed": "failed"}.get(status["status"], "unknown")
+    return CrawlHealth(word, status["finished_at"] or status["started_at"], "；".join(notes) or None)
 
 
 def build_reports(store: Store, unit_ids: Iterable[str], period: int) -> tuple[list[UnitReport], list[Rubric]]:
@@ -66,7 +63,7 @@ def build_reports(store: Store, unit_ids: Iterable[str], period: int) -> tuple[l
         sheet, unit = app.score_unit(store, unit_id, period)
         plain = sheet_to_dict(sheet, unit["name"])
         findings = store.current_findings(unit_id, period)
-        data = UnitData(plain, unit, report_findings(plain, findings), crawl_health(store, findings))
+        data = UnitData(plain, unit, report_findings(plain, findings), crawl_health(store, unit_id, findings))
         reports.append(build_unit_report(data, sheet.rubric, remedies))
         rubrics.setdefault(sheet.rubric.id, sheet.rubric)
     return reports, list(rubrics.values())
