@@ -264,3 +264,20 @@ def test_installed_command_runs_in_a_subprocess(tmp_path):
     assert done.returncode == 0 and "township-2017" in done.stdout
     done = subprocess.run([sys.executable, "-m", "zwgk", "score"], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 2 and "用法错误" in done.stderr
+
+
+def test_every_command_but_serve_has_json_output():
+    for path, cmd in all_commands():
+        if isinstance(cmd, click.Group) or path[-1] == "serve":
+            continue
+        assert any(p.name == "as_json" for p in cmd.params), f"{' '.join(path)} 缺少 --json"
+
+
+def test_review_and_manual_commands_print_one_json_document(capsys, demo_db):
+    fp = open_items(capsys, demo_db, "xinshi-town")[0]["fingerprint"][:8]
+    code, out, _ = run(capsys, "review", "confirm", fp, "--db", demo_db, "--by", "pinggu", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["action"] == "confirm" and doc["fingerprint"].startswith(fp)
+    code, out, _ = run(capsys, "na", "add", "--db", demo_db, "--unit", "xinshi-town", "--period", "2017",
+                       "--target", "township-2017.3.12", "--by", "pinggu", "--reason", "无此职责", "--json")
+    assert code == 0 and json.loads(out)["target_id"] == "township-2017.3.12"

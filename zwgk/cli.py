@@ -195,7 +195,8 @@ def user():
 @click.option("--unit", "unit_ids", multiple=True, help="unit 角色绑定的单位编号（可多次给出）。")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（用于脚本），否则交互输入。")
 @db_option
-def user_add(username, role, display_name, unit_ids, password_stdin, db):
+@json_option
+def user_add(username, role, display_name, unit_ids, password_stdin, db, as_json):
     """添加用户。密码经 argon2 加密保存。
 
     \b
@@ -211,6 +212,10 @@ def user_add(username, role, display_name, unit_ids, password_stdin, db):
             raise app.AppError("两次输入的密码不一致")
     with app.open_store(db) as store:
         store.add_user(username, role, password, display_name=display_name, units=unit_ids)
+        user = store.get_user(username)
+    if as_json:
+        emit_json({"user": user})
+        return
     click.echo(f"已添加用户 {username}（{role}）。")
 
 
@@ -314,10 +319,15 @@ def review_list(unit_id, period, show_all, db, units_path, as_json):
     note(f"共 {len(rows)} 项，其中待处理 {open_count} 项。")
 
 
-def _decide(prefix, action, by, db, reason=None, count=None, points=None):
+def _decide(prefix, action, by, db, as_json, reason=None, count=None, points=None):
     with app.open_store(db) as store:
         decision_id, target = app.decide(store, prefix, action, by, reason=reason, count=count, points=points)
         sheet, unit = app.score_unit(store, target.unit_id, target.period)
+    if as_json:
+        emit_json({"decision_id": decision_id, "action": action.value, "fingerprint": target.fingerprint,
+                   "unit_id": target.unit_id, "period": target.period,
+                   "final_confirmed": num(sheet.final_confirmed), "final_provisional": num(sheet.final_provisional)})
+        return
     click.echo(
         f"已记录决定 #{decision_id}（{action.value}）：{target.fingerprint[:8]}，单位 {unit['name']}。"
         f"现得分：已确认 {num(sheet.final_confirmed)} 分，暂估 {num(sheet.final_provisional)} 分。"
@@ -333,14 +343,15 @@ def reason_option(required):
 @by_option
 @reason_option(False)
 @db_option
-def review_confirm(fingerprint, by, reason, db):
+@json_option
+def review_confirm(fingerprint, by, reason, db, as_json):
     """确认一项拟扣分。
 
     \b
     示例：
       zwgk review confirm 3f2a9c1b --by zhangsan
     """
-    _decide(fingerprint, Action.CONFIRM, by, db, reason=reason)
+    _decide(fingerprint, Action.CONFIRM, by, db, as_json, reason=reason)
 
 
 @review.command("reject")
@@ -348,14 +359,15 @@ def review_confirm(fingerprint, by, reason, db):
 @by_option
 @reason_option(True)
 @db_option
-def review_reject(fingerprint, by, reason, db):
+@json_option
+def review_reject(fingerprint, by, reason, db, as_json):
     """驳回一项拟扣分（须写明理由）。
 
     \b
     示例：
       zwgk review reject 3f2a9c1b --by zhangsan --reason 已在“政策文件”栏目公开
     """
-    _decide(fingerprint, Action.REJECT, by, db, reason=reason)
+    _decide(fingerprint, Action.REJECT, by, db, as_json, reason=reason)
 
 
 @review.command("amend")
@@ -365,7 +377,8 @@ def review_reject(fingerprint, by, reason, db):
 @click.option("--count", type=click.IntRange(min=0), help="新的项数或次数。")
 @click.option("--points", help="新的扣分值（0.5 的整数倍），优先于按项数计算。")
 @db_option
-def review_amend(fingerprint, by, reason, count, points, db):
+@json_option
+def review_amend(fingerprint, by, reason, count, points, db, as_json):
     """修改一项扣分的项数或分值（须写明理由）。
 
     \b
@@ -374,7 +387,7 @@ def review_amend(fingerprint, by, reason, count, points, db):
     """
     if count is None and points is None:
         raise click.UsageError("请给出 --count 或 --points")
-    _decide(fingerprint, Action.AMEND, by, db, reason=reason, count=count, points=app.parse_points(points))
+    _decide(fingerprint, Action.AMEND, by, db, as_json, reason=reason, count=count, points=app.parse_points(points))
 
 
 @review.command("na")
@@ -382,14 +395,15 @@ def review_amend(fingerprint, by, reason, count, points, db):
 @by_option
 @reason_option(True)
 @db_option
-def review_na(fingerprint, by, reason, db):
+@json_option
+def review_na(fingerprint, by, reason, db, as_json):
     """认定一项扣分不适用（须写明理由），不扣分并注明“不适用（已认定）”。
 
     \b
     示例：
       zwgk review na 3f2a9c1b --by zhangsan --reason 该单位无行政审批职能，已报市政务公开办认定
     """
-    _decide(fingerprint, Action.NOT_APPLICABLE, by, db, reason=reason)
+    _decide(fingerprint, Action.NOT_APPLICABLE, by, db, as_json, reason=reason)
 
 
 @review.command("reopen")
@@ -397,14 +411,15 @@ def review_na(fingerprint, by, reason, db):
 @by_option
 @reason_option(True)
 @db_option
-def review_reopen(fingerprint, by, reason, db):
+@json_option
+def review_reopen(fingerprint, by, reason, db, as_json):
     """撤销此前的决定，使该项回到待处理状态（原决定保留在记录中）。
 
     \b
     示例：
       zwgk review reopen 3f2a9c1b --by zhangsan --reason 误点确认
     """
-    _decide(fingerprint, Action.REOPEN, by, db, reason=reason)
+    _decide(fingerprint, Action.REOPEN, by, db, as_json, reason=reason)
 
 
 @review.command("log")
@@ -455,7 +470,8 @@ def manual():
 @reason_option(True)
 @db_option
 @units_option
-def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_path):
+@json_option
+def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_path, as_json):
     """录入一项人工扣分或加减分事件（录入即视为已确认，可用 review reject 撤回）。
 
     \b
@@ -468,6 +484,10 @@ def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_pa
         rubric = app.require_rule(unit, period, rule_id)
         fp = store.add_manual_entry(unit_id, period, rubric.id, rule_id, count, reason, by, points=app.parse_points(points))
         sheet, _ = app.score_unit(store, unit_id, period)
+    if as_json:
+        emit_json({"fingerprint": fp, "unit_id": unit_id, "period": period, "rule_id": rule_id, "count": count,
+                   "final_confirmed": num(sheet.final_confirmed), "final_provisional": num(sheet.final_provisional)})
+        return
     click.echo(f"已录入 {fp[:15]}：{rule_id} ×{count}。现得分：已确认 {num(sheet.final_confirmed)} 分。")
 
 
@@ -481,6 +501,7 @@ def determination_options(f):
         reason_option(True),
         db_option,
         units_option,
+        json_option,
     ]):
         f = option(f)
     return f
@@ -498,35 +519,39 @@ def na():
 
 @na.command("add")
 @determination_options
-def na_add(unit_id, period, target_id, by, reason, db, units_path):
+def na_add(unit_id, period, target_id, by, reason, db, units_path, as_json):
     """认定一个指标或规则不适用：不扣分，按满分计，并在得分表中注明。
 
     \b
     示例：
       zwgk na add --unit xinshi-town --period 2017 --target township-2017.3.12 --by zhangsan --reason 无此职责
     """
-    _determine(unit_id, period, target_id, by, reason, db, units_path, revoked=False)
+    _determine(unit_id, period, target_id, by, reason, db, units_path, as_json, revoked=False)
 
 
 @na.command("revoke")
 @determination_options
-def na_revoke(unit_id, period, target_id, by, reason, db, units_path):
+def na_revoke(unit_id, period, target_id, by, reason, db, units_path, as_json):
     """撤销一项不适用认定（原认定保留在记录中）。
 
     \b
     示例：
       zwgk na revoke --unit xinshi-town --period 2017 --target township-2017.3.12 --by zhangsan --reason 认定有误
     """
-    _determine(unit_id, period, target_id, by, reason, db, units_path, revoked=True)
+    _determine(unit_id, period, target_id, by, reason, db, units_path, as_json, revoked=True)
 
 
-def _determine(unit_id, period, target_id, by, reason, db, units_path, revoked):
+def _determine(unit_id, period, target_id, by, reason, db, units_path, as_json, revoked):
     with app.open_store(db) as store:
         app.sync_units(store, units_path)
         unit = app.unit_or_fail(store, unit_id)
         app.require_target(unit, period, target_id)
         store.add_determination(unit_id, period, target_id, reason, by, revoked=revoked)
         sheet, _ = app.score_unit(store, unit_id, period)
+    if as_json:
+        emit_json({"unit_id": unit_id, "period": period, "target_id": target_id, "revoked": revoked,
+                   "final_confirmed": num(sheet.final_confirmed), "final_provisional": num(sheet.final_provisional)})
+        return
     word = "已撤销认定" if revoked else "已认定不适用"
     click.echo(f"{word}：{unit['name']} {period} 年度 {target_id}。现得分：已确认 {num(sheet.final_confirmed)} 分。")
 

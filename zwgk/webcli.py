@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from zwgk import app, paths
-from zwgk.cliutil import ZhCommand, db_option, note
+from zwgk.cliutil import ZhCommand, db_option, emit_json, json_option, note
 from zwgk.web import data
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -74,7 +74,8 @@ def serve(host, port, snapshots, secure_cookies, db):
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取新密码（用于脚本），否则交互输入。")
 @db_option
-def passwd(username, password_stdin, db):
+@json_option
+def passwd(username, password_stdin, db, as_json):
     """修改用户密码，并使该用户已登录的网页会话全部失效。
 
     \b
@@ -91,13 +92,17 @@ def passwd(username, password_stdin, db):
     with app.open_store(db) as store:
         store.set_password(username, password)
         ended = data.revoke_user_sessions(store, username)
+    if as_json:
+        emit_json({"username": username, "password_changed": True, "sessions_ended": ended})
+        return
     click.echo(f"已修改用户 {username} 的密码" + (f"，并注销其 {ended} 个网页会话。" if ended else "。"))
 
 
 @click.command(cls=ZhCommand)
 @click.argument("username")
 @db_option
-def disable(username, db):
+@json_option
+def disable(username, db, as_json):
     """停用用户：不能再登录，已登录的网页会话立即失效；其历史决定保留。
 
     \b
@@ -107,4 +112,7 @@ def disable(username, db):
     with app.open_store(db) as store:
         store.disable_user(username)
         ended = data.revoke_user_sessions(store, username)
+    if as_json:
+        emit_json({"username": username, "disabled": True, "sessions_ended": ended})
+        return
     click.echo(f"已停用用户 {username}" + (f"，并注销其 {ended} 个网页会话。" if ended else "。"))
