@@ -15,6 +15,8 @@ from typing import Callable
 
 from checks.base import CheckContext
 from checks.registry import run_checks
+from crawler.record import PageRecord
+from crawler.understand import understand
 from zwgk import app
 from zwgk.crawlstore import CrawlStore
 from zwgk.store import Store
@@ -38,6 +40,12 @@ def crawl_state(cs: CrawlStore, unit_id: str) -> tuple[str, str | None]:
         return "failed", "尚未抓取该单位网站"
     reasons = "；".join(h.get("message", "") for h in status["health"] if h.get("message"))
     return status["status"], reasons or None
+
+
+def with_attachment_text(record: PageRecord) -> PageRecord:
+    """A page is understood when it is stored, before its attachments are fetched; a page whose attachments
+    now have text (a service guide or report published as a PDF) is understood again with that text."""
+    return understand(record) if any(a.text for a in record.attachments) else record
 
 
 def link_snapshot(evidence: dict, snapshots: dict[str, str]) -> None:
@@ -77,7 +85,7 @@ def check_units(
                 results.append(UnitCheck(unit["id"], unit["name"], rubric.id, status, 0,
                                          dict(Counter(f["outcome"] for f in previous)), kept_previous=True))
                 continue
-            records = cs.unit_records(unit["id"]) if status != "failed" else []
+            records = [with_attachment_text(r) for r in cs.unit_records(unit["id"])] if status != "failed" else []
             progress(f"检查 {unit['name']}（{len(records)} 个页面）")
             ctx = CheckContext(
                 unit={"id": unit["id"], "name": unit["name"], "kind": unit["kind"], "subunits": unit.get("subunits") or []},

@@ -150,7 +150,7 @@ def units():
 
     \b
     示例：
-      zwgk units list --units data/demo/units.yaml
+      zwgk units list --units var/units.yaml
     """
 
 
