@@ -25,7 +25,7 @@ def sha256_hex(body: bytes) -> str:
 class BlobStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
-        self._dirs: set[str] = set()  # fan-out folders known to exist (a mkdir per put costs a syscall)
+        self._dirs: set[str] = set()  # "aabb" of the fan-out folders known to exist (saves a mkdir per put)
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -40,9 +40,9 @@ class BlobStore:
         target = os.path.join(folder, digest + ".z")
         if os.path.exists(target):
             return digest
-        if folder not in self._dirs:
+        if digest[:4] not in self._dirs:
             os.makedirs(folder, exist_ok=True)
-            self._dirs.add(folder)
+            self._dirs.add(digest[:4])
         try:
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         except FileNotFoundError:  # the folder went away since we made it

@@ -6,6 +6,7 @@ raw bytes go to the content-addressed ``BlobStore``; the database keeps their ha
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any, Iterator
 
@@ -19,6 +20,26 @@ OK_STATUSES = range(200, 300)
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _as_fields(obj: Any) -> Any:
+    """JSON ``default``: a dataclass as the dict of its fields (what ``dataclasses.asdict`` gives, without
+    its deep copy: a fifth of the pipeline's SQLite time); anything else as its ``str``, as ``_dumps`` does."""
+    cls = type(obj)
+    names = _FIELDS.get(cls)
+    if names is None:
+        if not dataclasses.is_dataclass(cls):
+            return str(obj)
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return {name: getattr(obj, name) for name in names}
+
+
+def record_json(record: PageRecord) -> str:
+    """The stored form of a page record: the same text as ``_dumps(record.to_dict())``, made faster."""
+    return json.dumps(record, ensure_ascii=False, default=_as_fields)
 
 
 class CrawlStore:
@@ -127,7 +148,7 @@ class CrawlStore:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 unit_id, record.url, record.body_sha256, record.extractor_version, record.kind, record.title,
-                record.pub_date, _dumps(record.to_dict()), now,
+                record.pub_date, record_json(record), now,
             ),
         )
 
