@@ -169,7 +169,7 @@ def _crawl_locked(db_path, jobs, unit_ids, full, settings, progress) -> tuple[in
     summaries = run_crawl(
         units,
         item_pipelines=PIPELINE,
-        settings={"LOG_LEVEL": "WARNING", **(settings or {}), "ZWGK_DB": str(db_path), "ZWGK_BLOBS": str(db_path.parent / "blobs"),
+        settings={"LOG_LEVEL": "WARNING", "ZWGK_PROGRESS": progress, **(settings or {}), "ZWGK_DB": str(db_path), "ZWGK_BLOBS": str(db_path.parent / "blobs"),
                   "ZWGK_RUN_ID": run_id},
         known=known,
         incremental=incremental,

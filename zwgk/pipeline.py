@@ -21,6 +21,8 @@ delaying acknowledgements and holding the write lock longer (assessors write thr
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from typing import Callable
 
 from scrapy.exceptions import NotConfigured
 
@@ -35,10 +37,17 @@ log = logging.getLogger(__name__)
 
 
 class StorePipeline:
-    def __init__(self, db_path: str, blobs_path: str, run_id: int | None):
+    """Settings: ZWGK_DB, ZWGK_BLOBS, ZWGK_RUN_ID; optional ZWGK_PROGRESS (a callable taking a Chinese line,
+    called every ZWGK_PROGRESS_EVERY pages stored)."""
+
+    def __init__(self, db_path: str, blobs_path: str, run_id: int | None,
+                 progress: Callable[[str], None] | None = None, every: int = 50):
         self.db_path = db_path
         self.blobs_path = blobs_path
         self.run_id = run_id
+        self.progress = progress
+        self.every = every
+        self.pages: Counter = Counter()
         self.crawl_store: CrawlStore | None = None
 
     @classmethod
@@ -47,7 +56,8 @@ class StorePipeline:
         if not settings.get("ZWGK_DB"):
             raise NotConfigured("ZWGK_DB not set")
         run_id = settings.getint("ZWGK_RUN_ID") or None
-        return cls(settings.get("ZWGK_DB"), settings.get("ZWGK_BLOBS"), run_id)
+        return cls(settings.get("ZWGK_DB"), settings.get("ZWGK_BLOBS"), run_id,
+                   progress=settings.get("ZWGK_PROGRESS"), every=settings.getint("ZWGK_PROGRESS_EVERY", 50))
 
     def open_spider(self) -> None:
         self.crawl_store = CrawlStore(Store.open(self.db_path), BlobStore(self.blobs_path))
@@ -55,6 +65,8 @@ class StorePipeline:
     def close_spider(self) -> None:
         if self.crawl_store is not None:
             self.crawl_store.store.close()
+        if self.progress and self.pages:
+            self.progress(f"共保存 {sum(self.pages.values())} 个页面（{len(self.pages)} 个单位）")
 
     def process_item(self, item):
         cs = self.crawl_store
@@ -62,6 +74,10 @@ class StorePipeline:
             cs.record_skip(self.run_id, item)
         elif isinstance(item, FetchedPage):
             store_page(cs, self.run_id, item)
+            self.pages[item.unit_id] += 1
+            total = sum(self.pages.values())
+            if self.progress and total % self.every == 0:
+                self.progress(f"已保存 {total} 个页面（{len(self.pages)} 个单位）……")
         return item
 
 

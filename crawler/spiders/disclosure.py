@@ -266,7 +266,9 @@ class DisclosureSpider(scrapy.Spider):
                 yield skip
             return
         self._inc(unit, "redirects")
-        new_meta = dict(meta, zwgk_redirects=meta["zwgk_redirects"] + 1)
+        # only the spider's own keys travel: Scrapy's (download_latency, …) belong to the response
+        new_meta = {k: v for k, v in meta.items() if k.startswith("zwgk_")}
+        new_meta["zwgk_redirects"] = meta["zwgk_redirects"] + 1
         if refresh:
             new_meta["zwgk_origin"] = canon
         # the target keeps the origin's method only for 307/308 (as browsers do)
