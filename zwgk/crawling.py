@@ -12,17 +12,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from crawler.runner import run_crawl
 from zwgk import app
 from zwgk.crawlstore import CrawlStore
+from zwgk.locks import Locked, held
 from zwgk.store import Store
 
 PIPELINE = {"zwgk.pipeline.StorePipeline": 300}
@@ -45,27 +43,13 @@ class _OneLineErrors(logging.Filter):
 logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLineErrors())
 
 
-class CrawlLocked(Exception):
+class CrawlLocked(Locked):
     """Another crawl holds the lock (exit code 4)."""
 
 
-@contextmanager
-def crawl_lock(db_path: Path) -> Iterator[None]:
+def crawl_lock(db_path: Path):
     lock_path = db_path.parent / "crawl.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise CrawlLocked(f"另一个抓取任务正在使用 {db_path}（锁文件 {lock_path}），请等它结束后再试") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return held(lock_path, CrawlLocked, f"另一个抓取任务正在使用 {db_path}（锁文件 {lock_path}），请等它结束后再试")
 
 
 @dataclass

@@ -17,20 +17,18 @@ sync the registry → crawl every unit → check every unit → score → report
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import smtplib
 import ssl
 import sys
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import click
 
@@ -72,6 +70,7 @@ from zwgk.cliutil import (
 )
 from zwgk.crawling import UnitCrawl
 from zwgk.crawlstore import CrawlStore
+from zwgk.locks import Locked, held
 from zwgk.reportcli import build_reports, write_reports
 from zwgk.store import Store
 from zwgk.textui import table
@@ -89,27 +88,13 @@ CRAWL_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败"}
 SMTP_TIMEOUT = 30
 
 
-class NightlyLocked(Exception):
+class NightlyLocked(Locked):
     """Another nightly run (or a crawl) holds the lock (exit code 4)."""
 
 
-@contextmanager
-def nightly_lock(db_path: Path) -> Iterator[None]:
+def nightly_lock(db_path: Path):
     lock_path = db_path.parent / "nightly.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise NightlyLocked(f"另一个夜间任务正在使用 {db_path}（锁文件 {lock_path}），本次不运行") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return held(lock_path, NightlyLocked, f"另一个夜间任务正在使用 {db_path}（锁文件 {lock_path}），本次不运行")
 
 
 # --- the diff (pure) --------------------------------------------------------------------------------------
