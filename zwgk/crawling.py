@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from crawler.runner import run_crawl
 from zwgk import app
@@ -41,6 +42,29 @@ class _OneLineErrors(logging.Filter):
 
 
 logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLineErrors())
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self, progress: Callable[[str], None]):
+        super().__init__(logging.INFO)
+        self.progress = progress
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.progress(record.getMessage())
+
+
+@contextmanager
+def _progress_to(progress: Callable[[str], None]) -> Iterator[None]:
+    """Show the store pipeline's progress lines (logger ``zwgk.crawl.progress``) through ``progress``."""
+    logger = logging.getLogger("zwgk.crawl.progress")
+    handler = _ProgressHandler(progress)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 class CrawlLocked(Locked):
@@ -150,15 +174,16 @@ def _crawl_locked(db_path, jobs, unit_ids, full, settings, progress) -> tuple[in
             before[u["id"]] = _previous_documents(cs, u["id"])
         progress(f"开始抓取 {len(units)} 个单位（{'增量' if incremental else '全量'}，已知页面 {len(known)} 个）")
 
-    summaries = run_crawl(
-        units,
-        item_pipelines=PIPELINE,
-        settings={"LOG_LEVEL": "WARNING", "ZWGK_PROGRESS": progress, **(settings or {}), "ZWGK_DB": str(db_path), "ZWGK_BLOBS": str(db_path.parent / "blobs"),
-                  "ZWGK_RUN_ID": run_id},
-        known=known,
-        incremental=incremental,
-        job_dir=str(job_dir),
-    )
+    with _progress_to(progress):
+        summaries = run_crawl(
+            units,
+            item_pipelines=PIPELINE,
+            settings={"LOG_LEVEL": "WARNING", **(settings or {}), "ZWGK_DB": str(db_path),
+                      "ZWGK_BLOBS": str(db_path.parent / "blobs"), "ZWGK_RUN_ID": run_id},
+            known=known,
+            incremental=incremental,
+            job_dir=str(job_dir),
+        )
 
     with Store.open(db_path) as store:
         cs = app.crawl_store(store)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from typing import Callable
 
 from scrapy.exceptions import NotConfigured
 
@@ -34,18 +33,17 @@ from zwgk.extraction import build_attachment_text, build_record
 from zwgk.store import Store
 
 log = logging.getLogger(__name__)
+progress_log = logging.getLogger("zwgk.crawl.progress")
 
 
 class StorePipeline:
-    """Settings: ZWGK_DB, ZWGK_BLOBS, ZWGK_RUN_ID; optional ZWGK_PROGRESS (a callable taking a Chinese line,
-    called every ZWGK_PROGRESS_EVERY pages stored)."""
+    """Settings: ZWGK_DB, ZWGK_BLOBS, ZWGK_RUN_ID; ZWGK_PROGRESS_EVERY (pages between progress lines, logged
+    in Chinese on the ``zwgk.crawl.progress`` logger, which ``zwgk.crawling`` shows to the user)."""
 
-    def __init__(self, db_path: str, blobs_path: str, run_id: int | None,
-                 progress: Callable[[str], None] | None = None, every: int = 50):
+    def __init__(self, db_path: str, blobs_path: str, run_id: int | None, every: int = 50):
         self.db_path = db_path
         self.blobs_path = blobs_path
         self.run_id = run_id
-        self.progress = progress
         self.every = every
         self.pages: Counter = Counter()
         self.crawl_store: CrawlStore | None = None
@@ -57,7 +55,7 @@ class StorePipeline:
             raise NotConfigured("ZWGK_DB not set")
         run_id = settings.getint("ZWGK_RUN_ID") or None
         return cls(settings.get("ZWGK_DB"), settings.get("ZWGK_BLOBS"), run_id,
-                   progress=settings.get("ZWGK_PROGRESS"), every=settings.getint("ZWGK_PROGRESS_EVERY", 50))
+                   every=settings.getint("ZWGK_PROGRESS_EVERY", 50))
 
     def open_spider(self) -> None:
         self.crawl_store = CrawlStore(Store.open(self.db_path), BlobStore(self.blobs_path))
@@ -65,8 +63,8 @@ class StorePipeline:
     def close_spider(self) -> None:
         if self.crawl_store is not None:
             self.crawl_store.store.close()
-        if self.progress and self.pages:
-            self.progress(f"共保存 {sum(self.pages.values())} 个页面（{len(self.pages)} 个单位）")
+        if self.pages:
+            progress_log.info("共保存 %d 个页面（%d 个单位）", sum(self.pages.values()), len(self.pages))
 
     def process_item(self, item):
         cs = self.crawl_store
@@ -76,8 +74,8 @@ class StorePipeline:
             store_page(cs, self.run_id, item)
             self.pages[item.unit_id] += 1
             total = sum(self.pages.values())
-            if self.progress and total % self.every == 0:
-                self.progress(f"已保存 {total} 个页面（{len(self.pages)} 个单位）……")
+            if total % self.every == 0:
+                progress_log.info("已保存 %d 个页面（%d 个单位）……", total, len(self.pages))
         return item
 
 
