@@ -41,7 +41,9 @@ from crawler.spiders.journal import CrawlJournal
 
 log = logging.getLogger(__name__)
 
-PRIORITY = {"root": 30, "list": 20, "page": 10, "detail": 0, "attachment": -10}
+# Documents before further list pages: each list page adds ~20 documents, so fetching them first keeps the
+# in-memory queue near one list page deep instead of holding every document of the unit (peak RSS).
+PRIORITY = {"root": 30, "detail": 20, "attachment": 15, "page": 10, "list": 5}
 REDIRECTS = (301, 302, 303, 307, 308)
 META_REFRESH_MAX_DELAY = 10  # seconds; a slower refresh is a page that updates itself, not a redirect
 HANDLED_STATUSES = [304, *REDIRECTS, *range(400, 600)]
