@@ -12,7 +12,7 @@ from rubrics.model import Indicator, Rubric
 from zwgk import paths
 from zwgk.blobs import BlobStore
 from zwgk.crawlstore import CrawlStore
-from zwgk.store import ANY, Store, StoreError
+from zwgk.store import ANY, Store
 from zwgk.units import crawl_settings_for, load_host_policies, load_units
 
 
@@ -162,5 +162,3 @@ def require_target(unit: dict, period: int, target_id: str) -> Rubric:
         raise AppError(f"{target_id} 不是考核细则 {rubric.id} 中的指标或规则编号")
     return rubric
 
-
-__all__ = ["AppError", "StoreError"]
