@@ -96,7 +96,7 @@ def test_unreachable_units_could_not_assess(tmp_path):
 
 
 def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
-    server, units = serve_county(n_units=2, pages_per_unit=120, latency_ms=40)
+    server, units = serve_county(n_units=2, pages_per_unit=120, latency_ms=150)  # slow enough to be killed mid-way
     try:
         registry = tmp_path / "units.yaml"
         registry.write_text(yaml.safe_dump({"units": units}, allow_unicode=True), encoding="utf-8")
