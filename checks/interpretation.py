@@ -167,9 +167,35 @@ _OWN_WORK_RULES = re.compile(
 )
 
 
+def policies_needing_interpretation(records: list[PageRecord]) -> list[PageRecord]:
+    return [r for r in records if r.kind == "policy" and not _OWN_WORK_RULES.search(r.title)]
+
+
+STATUS_WORDS = {"on_time": "按时", "late": "不及时", "missing": "未找到解读", "unpaired": "未找到对应政策",
+                "earlier_policy": "解读往年政策", "unknown": "无法计算"}
+
+
+def lag_table(records: list[PageRecord], period: int) -> dict:
+    """Interpretation timeliness as information (the township rubric does not score it): a plain table."""
+    pairs = analyse(policies_needing_interpretation(records),
+                    [r for r in records if r.kind == "interpretation"], period)
+    rows = []
+    for pr in pairs:
+        p, i = pr.policy, pr.interpretation
+        verdict = STATUS_WORDS.get(pr.status, pr.status)
+        if pr.status == "late" and pr.lag is not None:
+            verdict = f"不及时（第{pr.lag}个工作日）"
+        elif pr.status == "unknown" and pr.reason:
+            verdict = f"无法计算：{pr.reason}"
+        rows.append([p.title if p else "—", (p.pub_date or "") if p else "", i.title if i else "—",
+                     (i.pub_date or "") if i else "", "" if pr.lag is None else str(pr.lag), verdict])
+    return {"title": "政策解读时效（乡镇细则不计分，仅供参考）",
+            "headers": ["政策文件", "发布日期", "解读材料", "发布日期", "间隔工作日", "结论"], "rows": rows}
+
+
 def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
     all_policies = ctx.of_kind("policy")
-    policies = [p for p in all_policies if not _OWN_WORK_RULES.search(p.title)]
+    policies = policies_needing_interpretation(ctx.records)
     interpretations = ctx.of_kind("interpretation")
     searched = ctx.searched(kinds=["政策文件", "政策解读"], policies_found=len(policies),
                             work_rules_excluded=len(all_policies) - len(policies),

@@ -302,6 +302,8 @@ class UnitData:
     unit: dict  # id, name, kind, site, … as in the units registry
     findings: list = field(default_factory=list)  # findings the sheet refers to, and could-not-assess ones
     crawl: CrawlHealth | None = None
+    # information the rubric does not score, as plain tables: {"title", "headers": [...], "rows": [[...]]}
+    information: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {
@@ -309,6 +311,7 @@ class UnitData:
             "score_sheet": self.sheet,
             "findings": self.findings,
             "crawl": self.crawl.to_dict() if self.crawl else None,
+            "information": self.information,
         }
 
     @classmethod
@@ -319,6 +322,7 @@ class UnitData:
             unit=doc["unit"],
             findings=list(doc.get("findings") or []),
             crawl=CrawlHealth(**crawl) if crawl else None,
+            information=list(doc.get("information") or []),
         )
 
 

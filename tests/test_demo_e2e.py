@@ -76,3 +76,13 @@ def test_demo_writes_reports_and_says_how_to_review(demo, tmp_path):
     assert done.returncode == 0
     assert "zwgk serve --db" in done.stdout and "pinggu" in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_township_reports_show_interpretation_timeliness_as_information_only(demo):
+    result, _ = demo
+    reports = {Path(p).name: Path(p) for p in result["reports"]}
+    township = reports["xinshi-town.html"].read_text(encoding="utf-8")
+    department = reports["edu-bureau.html"].read_text(encoding="utf-8")
+    assert "政策解读时效（乡镇细则不计分，仅供参考）" in township
+    assert "新市镇人民政府关于加强农村建房管理的通知" in township and "未找到解读" in township
+    assert "政策解读时效" not in department  # the department rubric scores it (2.3) instead

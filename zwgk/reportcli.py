@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 
 import click
 
+from checks.interpretation import lag_table
 from reports.context import (
     COULD_NOT_ASSESS,
     SHANGHAI,
@@ -29,7 +30,15 @@ from reports.xlsx import write_score_workbook
 from rubrics.export import sheet_to_dict
 from rubrics.model import Rubric
 from zwgk import app
-from zwgk.cliutil import CONTEXT, ZhCommand, db_option, emit_json, json_option, note, units_option
+from zwgk.cliutil import (
+    CONTEXT,
+    ZhCommand,
+    db_option,
+    emit_json,
+    json_option,
+    note,
+    units_option,
+)
 from zwgk.store import Store
 
 FORMATS = ("html", "xlsx", "json", "csv")
@@ -54,6 +63,15 @@ def crawl_health(store: Store, unit_id: str, findings: Sequence[dict]) -> CrawlH
     return CrawlHealth(word, status["finished_at"] or status["started_at"], "；".join(notes) or None)
 
 
+def unit_information(store: Store, unit: dict, period: int) -> list[dict]:
+    """What a unit's report shows beyond its score: for a township, interpretation timeliness (design.md:
+    only the department rubric scores it; for townships it is reported as information)."""
+    if unit["kind"] != "township":
+        return []
+    records = app.crawl_store(store).unit_records(unit["id"])
+    return [lag_table(records, period)] if records else []
+
+
 def build_reports(store: Store, unit_ids: Iterable[str], period: int) -> tuple[list[UnitReport], list[Rubric]]:
     """Score each unit and arrange its report context; the rubrics in first-seen order."""
     remedies = load_remedies()
@@ -63,7 +81,8 @@ def build_reports(store: Store, unit_ids: Iterable[str], period: int) -> tuple[l
         sheet, unit = app.score_unit(store, unit_id, period)
         plain = sheet_to_dict(sheet, unit["name"])
         findings = store.current_findings(unit_id, period)
-        data = UnitData(plain, unit, report_findings(plain, findings), crawl_health(store, unit_id, findings))
+        data = UnitData(plain, unit, report_findings(plain, findings), crawl_health(store, unit_id, findings),
+                        information=unit_information(store, unit, period))
         reports.append(build_unit_report(data, sheet.rubric, remedies))
         rubrics.setdefault(sheet.rubric.id, sheet.rubric)
     return reports, list(rubrics.values())
