@@ -59,7 +59,7 @@ def cli():
 
     \b
     示例：
-      zwgk demo                                  # 在内置演示数据上跑一遍
+      zwgk demo                                  # 在内置演示网站上跑一遍
       zwgk rubric show township-2017             # 查看乡镇考核细则
       zwgk score --unit xinshi-town --period 2017
     """
@@ -563,7 +563,10 @@ def _determine(unit_id, period, target_id, by, reason, db, units_path, as_json, 
 @click.option("--out", type=click.Path(file_okay=False), default="zwgk-demo", show_default=True, help="输出目录（每次重新生成）。")
 @json_option
 def demo(out, as_json):
-    """在内置演示数据上跑一遍：建库、登记演示单位和账号、载入检查发现、计算得分并输出得分表。
+    """在内置演示网站上跑一遍主流程：在本机临时端口启动虚构县的演示网站，抓取、检查、评分、生成报告。
+
+    结果写入全新的输出目录（数据库、网页快照、单位名录、报告），并打印各单位得分、报告位置、
+    打开复核网页的命令和演示账号。礼貌限速只对本机回环地址放宽。
 
     \b
     示例：
