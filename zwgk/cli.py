@@ -36,6 +36,7 @@ from zwgk.cliutil import (
 )
 from zwgk.store import ROLES, StoreError
 from zwgk import webcli
+from zwgk.crawling import STATUS_WORDS as CRAWL_STATUS_WORDS
 from zwgk.inspectpage import inspect_page
 from zwgk.nightly import nightly
 from zwgk.recheck import recheck
@@ -45,7 +46,10 @@ from zwgk.textui import table
 from zwgk.unit_import import units_import
 from zwgk.units import UnitsError
 
-CRAWL_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败（无法评估）"}
+def crawl_word(status: str) -> str:
+    return CRAWL_STATUS_WORDS.get(status, status) + ("（无法评估）" if status == "failed" else "")
+
+
 USER_ERRORS = (app.AppError, StoreError, RubricError, UnitsError, EngineError, LookupError)
 
 
@@ -617,7 +621,7 @@ def crawl(unit_ids, full, db, units_path, as_json):
         rows = []
         for r in results:
             pages = r.summary.get("pages", {})
-            rows.append([r.unit_name, r.unit_id, CRAWL_WORDS.get(r.status, r.status),
+            rows.append([r.unit_name, r.unit_id, crawl_word(r.status),
                          str(sum(pages.values())), str(r.summary.get("not_modified", 0)),
                          str(sum(r.summary.get("errors", {}).values())),
                          "；".join(h["message"] for h in r.health)])
@@ -686,7 +690,7 @@ def check(unit_ids, period, db, units_path, as_json):
     if as_json:
         emit_json({"run_id": run_id, "period": period, "units": [r.__dict__ for r in results]})
     else:
-        rows = [[r.unit_name, r.unit_id, CRAWL_WORDS.get(r.crawl_status, r.crawl_status), str(r.records),
+        rows = [[r.unit_name, r.unit_id, crawl_word(r.crawl_status), str(r.records),
                  str(r.outcomes.get("fail", 0)), str(r.outcomes.get("needs_review", 0)),
                  str(r.outcomes.get("could_not_assess", 0)), str(r.outcomes.get("pass", 0))] for r in results]
         click.echo(table(["单位", "编号", "抓取", "页面", "拟扣分", "待复核", "无法评估", "通过"], rows, "<<<>>>>>"))

@@ -105,9 +105,8 @@ def run(out: Path, period: int = 2017, progress: Callable[[str], None] = lambda 
 
 
 def summary_text(result: dict) -> str:
-    crawl_words = {"complete": "完整", "partial": "部分", "failed": "失败"}
     rows = [
-        [r["unit_name"], r["unit_id"], crawl_words.get(r["crawl_status"], r["crawl_status"]), str(r["pages"]),
+        [r["unit_name"], r["unit_id"], crawling.STATUS_WORDS.get(r["crawl_status"], r["crawl_status"]), str(r["pages"]),
          str(r["final_confirmed"]), str(r["final_provisional"]), str(r["open_count"]), str(r["could_not_assess"])]
         for r in result["units"]
     ]

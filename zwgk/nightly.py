@@ -84,7 +84,6 @@ ACTION_WORDS = {
 }
 OPEN_OUTCOMES = frozenset({Outcome.FAIL.value, Outcome.NEEDS_REVIEW.value})
 SETTLED_OUTCOMES = frozenset({Outcome.PASS.value, Outcome.NOT_APPLICABLE.value})
-CRAWL_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败"}
 SMTP_TIMEOUT = 30
 
 
@@ -540,7 +539,7 @@ def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_ru
 
 def summary_text(result: NightlyResult) -> str:
     rows = [
-        [u.unit_name, u.unit_id, CRAWL_WORDS.get(u.crawl_status, u.crawl_status) + ("" if u.assessed else "（无法评估）"),
+        [u.unit_name, u.unit_id, crawling.STATUS_WORDS.get(u.crawl_status, u.crawl_status) + ("" if u.assessed else "（无法评估）"),
          str(u.pages), str(u.new_gaps), str(u.resolved_gaps), str(u.open_count), str(u.final_confirmed),
          str(u.final_provisional)]
         for u in result.units

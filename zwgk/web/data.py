@@ -210,23 +210,13 @@ def latest_decision_id(store: Store, fingerprint: str) -> int | None:
     return store.conn.execute("SELECT max(id) FROM decisions WHERE fingerprint = ?", (fingerprint,)).fetchone()[0]
 
 
-def has_table(store: Store, name: str) -> bool:
-    return store.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
-
-
 def last_crawl(store: Store, unit_id: str) -> dict[str, Any] | None:
-    """The latest run that assessed the unit: when, its status, and the crawl's health notes when the
-    crawler recorded them (``crawl_units``)."""
-    if has_table(store, "crawl_units"):
-        row = store.row(
-            "SELECT c.status, c.health, coalesce(c.finished_at, r.finished_at, r.started_at) AS at "
-            "FROM crawl_units c JOIN runs r ON r.id = c.run_id WHERE c.unit_id = ? ORDER BY c.run_id DESC LIMIT 1",
-            (unit_id,),
-        )
-        if row:
-            health = json.loads(row["health"] or "[]")
-            return {"at": row["at"], "status": row["status"], "health": [h.get("message", str(h)) if isinstance(h, dict) else str(h) for h in health],
-                    "crawl": True}
+    """The latest run that assessed the unit: when, its status, and the crawl's health notes when the unit
+    was crawled (else the check or data-set run its findings come from)."""
+    crawl = services.crawl_store(store).unit_status(unit_id)
+    if crawl is not None:
+        return {"at": crawl["finished_at"] or crawl["started_at"], "status": crawl["status"],
+                "health": [h.get("message", str(h)) for h in crawl["health"]], "crawl": True}
     row = store.row(
         "SELECT r.kind, r.status, coalesce(r.finished_at, r.started_at) AS at FROM run_units u "
         "JOIN runs r ON r.id = u.run_id WHERE u.unit_id = ? ORDER BY u.run_id DESC LIMIT 1",

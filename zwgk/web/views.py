@@ -299,8 +299,6 @@ def item_dispute(ctx: Ctx) -> Response:
 
 
 def _content_type(ctx: Ctx, sha: str) -> str | None:
-    if not data.has_table(ctx.store, "snapshots"):
-        return None
     row = ctx.store.row("SELECT content_type FROM snapshots WHERE sha256 = ?", (sha,))
     return row["content_type"] if row else None
 
