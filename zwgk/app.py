@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +19,20 @@ from zwgk.units import crawl_settings_for, load_host_policies, load_units
 
 class AppError(Exception):
     """A user-facing failure; the message is Chinese."""
+
+
+def fresh_output_dir(out: Path, marker: str, label: str) -> None:
+    """Make ``out`` an empty folder for a command's output: a missing or empty folder is used, an earlier
+    output of the same command (it holds ``marker``) is replaced, anything else is refused so that nobody's
+    files are overwritten. ``label`` names the output in the message, e.g. 演示 or 自查."""
+    if out.exists() and not out.is_dir():
+        raise AppError(f"{out} 已存在且不是目录，请换一个 --out")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / marker).is_file():
+            raise AppError(f"目录 {out} 不是{label}目录，也不是空目录；为免覆盖其中的文件，请换一个 --out")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / marker).write_text(f"zwgk {label} output: the command deletes and rewrites this folder.\n", encoding="utf-8")
 
 
 def open_store(db: str | Path | None) -> Store:

@@ -7,7 +7,6 @@ assessor knows from outside the website (``data/demo_site/assessor.yaml``), scor
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -29,15 +28,6 @@ DEMO_USERS = [
 ]
 
 
-def _fresh_dir(out: Path) -> None:
-    if out.exists():
-        if not (out / MARKER).exists():
-            raise app.AppError(f"目录 {out} 已存在且不是演示目录，为免覆盖他人文件，请换一个 --out")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    (out / MARKER).write_text("zwgk demo output; `zwgk demo` deletes and rewrites this folder.\n", encoding="utf-8")
-
-
 def _enter_assessor_knowledge(store: Store, period: int) -> None:
     doc = yaml.safe_load((paths.data_dir() / "demo_site" / "assessor.yaml").read_text(encoding="utf-8"))
     for m in doc.get("manual", []):
@@ -50,7 +40,7 @@ def _enter_assessor_knowledge(store: Store, period: int) -> None:
 
 
 def run(out: Path, period: int = 2017, progress: Callable[[str], None] = lambda _: None) -> dict:
-    _fresh_dir(out)
+    app.fresh_output_dir(out, MARKER, "演示")
     db_path = out / "zwgk.db"
     units_path = out / "units.yaml"
     with demo_site.serve() as site:

@@ -23,3 +23,4 @@ def default_units_path() -> Path:
 def data_dir() -> Path:
     """The bundled ``data/`` folder (demo units and data set, calendar overrides), shipped as package data."""
     return Path(str(resources.files("zwgk_data")))
+

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -100,15 +99,7 @@ def site_name(records: list[PageRecord]) -> str | None:
 
 
 def fresh_dir(out: Path) -> None:
-    """Make ``out`` an empty output folder; refuse a non-empty folder that is not an earlier self-check's."""
-    if out.exists() and not out.is_dir():
-        raise app.AppError(f"{out} 已存在且不是目录，请换一个 --out")
-    if out.is_dir() and any(out.iterdir()):
-        if not (out / MARKER).is_file():
-            raise app.AppError(f"目录 {out} 不是空目录，也不是以前的自查输出目录；为免覆盖其中的文件，请换一个 --out")
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text("zwgk selfcheck output; `zwgk selfcheck` deletes and rewrites this folder.\n", encoding="utf-8")
+    app.fresh_output_dir(out, MARKER, "自查")
 
 
 # --- report.json -----------------------------------------------------------------------------------
