@@ -9,7 +9,14 @@ labelled count, missing items, URLs and lag); a flagged finding the labels do no
 With ``--understand`` the real-page-derived cases are also run end to end: their hand-filled ``kind`` and
 ``extras`` are dropped and re-derived from the page text by ``crawler.understand`` before the checks run.
 
+With ``--real`` it reports the real-page corpus instead (tests/fixtures/real, ``benchmarks/realpages.py``):
+per field — layout (list / document / both), kind, publication date exact, report year, 文号, pager found —
+service-guide element precision / recall / F1, list-entry recall, and policy↔interpretation pairs found
+with the exact working-day lag; for the tuning and the held-back part apart, HTML and text pages apart,
+per template and per site.
+
     python benchmarks/accuracy.py [--corpus DIR] [--understand] [--verbose]
+    python benchmarks/accuracy.py --real [--verbose]
 """
 
 from __future__ import annotations
@@ -177,12 +184,54 @@ def _table(title: str, tallies: dict[str, Tally]) -> None:
         print(f"  {name:<24} {_fmt(t.precision()):>6} {_fmt(t.recall()):>6} {t.tp:>4} {t.fp:>4} {t.fn:>4} {agree:>9}")
 
 
+def _rate(x: float | None) -> str:
+    return "   —  " if x is None else f"{100 * x:5.1f}%"
+
+
+def real_report(verbose: bool) -> None:
+    from benchmarks import realpages
+
+    labels = realpages.load_labels()
+    groups, pairs = realpages.evaluate(labels)
+    sites = {label.site for label in labels}
+    print(f"real-page corpus: {len(labels)} pages ({sum(label.is_html for label in labels)} HTML) "
+          f"from {len(sites)} sites; held back: {sum(realpages.split(s) == 'held' for s in sites)} sites")
+    names = ["all", "tune", "held", "html", "text"]
+    names += sorted(n for n in groups if n.startswith("template:"))
+    names += sorted(n for n in groups if n.startswith("site:"))
+    head = "".join(f"{f:>11}" for f in realpages.FIELDS)
+    print(f"\n  {'group':<34}{'pages':>6}{head}{'elem P':>8}{'elem R':>8}{'elem F1':>8}{'entry R':>9}")
+    for name in names:
+        t = groups[name]
+        cells = "".join(f"{_rate(t.fields[f].rate()):>7}{t.fields[f].total:>4}" for f in realpages.FIELDS)
+        e = t.elements
+        print(f"  {name[:34]:<34}{t.pages:>6}{cells}{_rate(e.precision()):>8}{_rate(e.recall()):>8}"
+              f"{_rate(e.f1()):>8}{_rate(t.entries.recall()):>9}")
+    for part in ("tune", "held", "all"):
+        chosen = [p for p in pairs if part == "all" or p.split == part]
+        if chosen:
+            print(f"\n  policy↔interpretation pairs ({part}): {sum(p.found for p in chosen)}/{len(chosen)} found, "
+                  f"{sum(p.exact for p in chosen)}/{len(chosen)} with the exact working-day lag")
+    if verbose:  # the tuning part only: the held-back part is measured, never looked at
+        for e in groups["tune"].errors:
+            print("  ✗", e)
+        for p in pairs:
+            if not p.exact and p.split == "tune":
+                print(f"  ✗ pair {p.policy} ← {p.interpretation}: found={p.found} lag={p.lag} "
+                      f"expected={p.expected_lag} method={p.method}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--understand", action="store_true", help="also run real cases through crawler.understand")
-    parser.add_argument("--verbose", action="store_true", help="print every disagreement")
+    parser.add_argument("--real", action="store_true", help="report the real-page corpus (tests/fixtures/real)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print every disagreement (with --real: of the tuning part only)")
     args = parser.parse_args(argv)
+    if args.real:
+        real_report(args.verbose)
+        return 0
     cases = load_cases(args.corpus)
     runs = [("real", False, "real-page-derived"), ("written", False, "written")]
     if args.understand:

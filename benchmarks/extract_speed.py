@@ -1,6 +1,11 @@
 """How fast ``crawler.extract.extract_page`` is on the saved page fixtures (prints numbers, asserts nothing).
 
 Usage: python benchmarks/extract_speed.py [--repeat N]
+       python benchmarks/extract_speed.py --real [--repeat N]
+
+``--real`` times extraction *and* page understanding (what the store pipeline does per page) on every HTML
+page of the real-page corpus (tests/fixtures/real), and prints the mean, median and p90 per page, the median
+page size and, for comparison, the time lxml alone takes to parse the same pages.
 
 Prints, per fixture, its size, the median and p90 wall-clock milliseconds per call over N runs and the
 median CPU milliseconds (steadier when other processes share the machine), then the same over all calls. A province-wide nightly crawl extracts every new page, so this is the per-page CPU cost that
@@ -24,10 +29,47 @@ from crawler.extract import extract_page
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 
 
+def real(repeat: int) -> None:
+    from benchmarks import realpages
+    from crawler.extract.decoding import decode_html, parse_html
+    from crawler.understand import understand
+
+    pages = []
+    for label in realpages.load_labels():
+        if label.is_html:
+            body, headers = realpages.page_bytes(label)
+            pages.append((label.url, headers, body))
+    for url, headers, body in pages:  # warm-up
+        understand(extract_page(url, headers, body))
+    per_page, parse_only = [], []
+    for url, headers, body in pages:
+        text, _ = decode_html(body, headers["content-type"])
+        cpu, lxml_cpu = [], []
+        for _ in range(repeat):
+            start = time.process_time()
+            understand(extract_page(url, headers, body))
+            cpu.append(time.process_time() - start)
+            start = time.process_time()
+            parse_html(text)
+            lxml_cpu.append(time.process_time() - start)
+        per_page.append(statistics.median(cpu) * 1000)
+        parse_only.append(statistics.median(lxml_cpu) * 1000)
+    sizes = sorted(len(body) for _u, _h, body in pages)
+    print(f"real corpus: {len(pages)} HTML pages, median {statistics.median(sizes) / 1024:.0f} KB "
+          f"(CPU ms per page, median of {repeat} runs each)")
+    print(f"  extract + understand: mean {statistics.mean(per_page):.2f}  median {statistics.median(per_page):.2f}"
+          f"  p90 {statistics.quantiles(per_page, n=10)[-1]:.2f}")
+    print(f"  lxml parse alone:     mean {statistics.mean(parse_only):.2f}  median {statistics.median(parse_only):.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--real", action="store_true", help="the real-page corpus, extraction + understanding")
     args = parser.parse_args()
+    if args.real:
+        real(args.repeat)
+        return
     cases = []
     for folder in sorted(p for p in PAGES.iterdir() if (p / "meta.json").exists()):
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))

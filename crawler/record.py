@@ -25,13 +25,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when extraction changes what a record holds; stored records with an older version are re-extracted.
-EXTRACTOR_VERSION = 2  # 2: images in the main text are written as [图片] / [图片:alt]
+EXTRACTOR_VERSION = 3  # 2: images in the main text are written as [图片] / [图片:alt]; 3: layout from the page
 
 # Where a page's publication date came from, most to least trustworthy.
-DATE_SOURCES = ("meta", "table", "text", "url")
+# info_bar: the line under the title (发布时间：… 来源：…); list_page: the date the column's list shows for the
+# entry, carried to a document that states none.
+DATE_SOURCES = ("meta", "table", "info_bar", "text", "list_page", "url")
 
-# Structural roles a crawled URL plays (decided by the spider from how it was reached).
+# Structural roles a crawled URL plays in the crawl (root, a column's list page, a document, a file).
 ROLES = ("root", "list", "detail", "attachment")
+
+# What the page itself shows (crawler.extract.layout): a list of documents, a document, or both at once.
+LAYOUTS = ("list", "document", "both")
 
 # What a page is, for the checks (decided by page understanding; "other" when nothing matches).
 PAGE_KINDS = (
@@ -49,6 +54,15 @@ PAGE_KINDS = (
 class Link:
     url: str  # absolute
     text: str
+
+
+@dataclass
+class ListEntry:
+    """One entry of a list page: the document it links to, its title and the date the list shows."""
+
+    url: str  # absolute
+    title: str
+    date: str | None = None  # YYYY-MM-DD when the list shows a full date
 
 
 @dataclass
@@ -72,6 +86,8 @@ class PageRecord:
     encoding: str  # what the body was decoded with
     body_sha256: str  # key of the raw snapshot
     role: str = "detail"  # one of ROLES
+    layout: str = "document"  # one of LAYOUTS, read from the page
+    layout_reasons: list[str] = field(default_factory=list)  # Chinese
     # Government meta tags (国办发〔2017〕47号): names lower-cased (sitename, siteidcode, columnname,
     # articletitle, pubdate, contentsource, …), values verbatim. Never trusted blindly.
     meta: dict[str, str] = field(default_factory=dict)
@@ -86,6 +102,7 @@ class PageRecord:
     main_text: str = ""  # text of the CMS body container
     links: list[Link] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    entries: list[ListEntry] = field(default_factory=list)  # list entries (layout list or both)
     cms: str | None = None  # trs | hanweb | yueyang | generic
     # page understanding (filled by crawler.understand; checks rely on it)
     kind: str = "other"  # one of PAGE_KINDS
@@ -102,6 +119,7 @@ class PageRecord:
         data = dict(data)
         data["links"] = [Link(**link) for link in data.get("links", [])]
         data["attachments"] = [Attachment(**a) for a in data.get("attachments", [])]
+        data["entries"] = [ListEntry(**e) for e in data.get("entries", [])]
         known = {f for f in cls.__dataclass_fields__}
         return cls(**{k: v for k, v in data.items() if k in known})
 

@@ -75,8 +75,11 @@ def test_labelled_date_skips_archive_and_written_dates():
     [
         ("http://a.gov.cn/zwgk/201703/t20170302_1021.html", "2017-03-02"),
         ("http://a.gov.cn/art/2017/3/2/art_1229_12345.html", "2017-03-02"),
-        ("http://a.gov.cn/zwgk/201703/index.html", "2017-03-01"),
-        ("http://a.gov.cn/zwgk/201713/index.html", None),
+        ("http://a.gov.cn/zwgk/201703/index.html", None),  # a month names no day
+        ("http://www.kmcg.gov.cn/c/2018-09-26/3040316.shtml", "2018-09-26"),
+        ("https://shanghai.gov.cn/nw12344/20230331/4a03b5fa47ae4c73b7ec42801de6be66.html", "2023-03-31"),
+        ("http://www.xinle.gov.cn/columns/bad1076f/202301/30/1679499a.html", "2023-01-30"),
+        ("http://a.gov.cn/zwgk/20171332/index.html", None),
         (URL, None),
     ],
 )
@@ -299,7 +302,26 @@ def test_body_date_needs_a_strong_label():
     body = """<html><body><div id="zoom"><p>会议时间：2017年5月1日</p><p>发布日期：2017年4月28日</p>
         </div></body></html>""".encode()
     record = extract_page("http://a.gov.cn/x/news_1.html", {}, body)
-    assert (record.pub_date, record.pub_date_source) == ("2017-04-28", "text")
+    assert (record.pub_date, record.pub_date_source) == ("2017-04-28", "info_bar")
+
+
+def test_event_and_archive_dates_are_not_the_publication_date():
+    paragraphs = "".join(f"<p>第{n}段正文。</p>" for n in range(12))
+    body = f"""<html><body><div class="bar">归档时间：2018-11-21 打印时间：2019-01-02</div>
+        <div id="zoom">{paragraphs}<p>时间：2017年5月1日</p><p>会议时间：2017年5月2日</p></div></body></html>""".encode()
+    record = extract_page("http://a.gov.cn/x/news_1.html", {}, body)
+    assert record.pub_date is None
+
+
+def test_source_line_date_and_signature_date():
+    bar = """<html><body><h1>关于某事的通知</h1><div>来源：某某县政府办 2020-12-11 14:34</div>
+        <div id="zoom"><p>正文。</p></div></body></html>""".encode()
+    assert extract_page("http://a.gov.cn/x/a.html", {}, bar).pub_date == "2020-12-11"
+    paragraphs = "".join(f"<p>第{n}段正文。</p>" for n in range(12))
+    signed = f"""<html><body><div id="zoom">{paragraphs}<p>某某县人民政府</p><p>二〇一七年三月一日</p></div>
+        </body></html>""".encode()
+    record = extract_page("http://a.gov.cn/x/a.html", {}, signed)
+    assert (record.pub_date, record.pub_date_source) == ("2017-03-01", "text")
 
 
 def test_url_date_is_the_last_resort():

@@ -65,6 +65,17 @@ def test_json_is_the_page_record(case, role, kind, _words):
     assert record.cms == expected["cms"]
 
 
+def test_a_list_page_is_known_from_the_page_itself():
+    # no --role: the real TRS list page is read as a list from its rows of dated links
+    body, meta, _ = fixture("zhangshu_trs_list")
+    done = zwgk(str(body), "--url", meta["url"])
+    assert done.returncode == 0, done.stderr
+    assert "页面类型：栏目列表页（list）" in done.stdout
+    assert "页面结构：栏目列表页" in done.stdout
+    assert "列表项（24 条，抓取时逐条打开）" in done.stdout
+    assert "http://www.zhangshu.gov.cn/zwgk/zhxx/201710/t20171019_398276.html" in done.stdout
+
+
 def test_text_output_shows_kind_specific_fields():
     body, meta, _ = fixture("miluo_article")
     done = zwgk(str(body), "--url", meta["url"])

@@ -88,9 +88,15 @@ def test_doc_number_round_trip(prefix, year, serial, brackets):
 # ------------------------------------------------------------------ classification
 
 
-def test_list_role_is_list():
-    result = classify(rec(role="list", title="政策解读"))
+def test_list_layout_is_list():
+    result = classify(rec(layout="list", layout_reasons=["20 条列表项"], title="政策解读"))
     assert result.kind == "list" and result.confidence >= 0.9
+
+
+def test_column_page_showing_a_document_is_the_document():
+    # reached as a column's list page, but the page shows one document inline
+    result = classify(rec(role="list", layout="document", title="汨罗市政府信息公开指南"))
+    assert result.kind == "disclosure_guide"
 
 
 def test_every_kind_is_a_record_kind():

@@ -29,7 +29,7 @@ def build(spec: dict) -> PageRecord:
     ]  # fmt: skip
     return PageRecord(
         url=spec["url"], final_url=spec["url"], status=200, content_type="text/html", encoding="utf-8",
-        body_sha256="0" * 64, role=spec.get("role", "detail"), title=spec.get("title", ""),
+        body_sha256="0" * 64, role=spec.get("role", "detail"), layout=spec.get("layout", "document"), title=spec.get("title", ""),
         column=spec.get("column"), breadcrumb=spec.get("breadcrumb", []), metadata=spec.get("metadata", {}),
         meta=spec.get("meta", {}), main_text=text, links=[Link(**link) for link in spec.get("links", [])],
         attachments=attachments,

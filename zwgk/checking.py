@@ -17,6 +17,7 @@ from checks.base import CheckContext
 from checks.registry import run_checks
 from crawler.record import PageRecord
 from crawler.understand import understand
+from crawler.understand.list_dates import with_list_dates
 from zwgk import app
 from zwgk.crawlstore import CrawlStore
 from zwgk.store import Store
@@ -86,6 +87,7 @@ def check_units(
                                          dict(Counter(f["outcome"] for f in previous)), kept_previous=True))
                 continue
             records = [with_attachment_text(r) for r in cs.unit_records(unit["id"])] if status != "failed" else []
+            records = with_list_dates(records)
             progress(f"检查 {unit['name']}（{len(records)} 个页面）")
             ctx = CheckContext(
                 unit={"id": unit["id"], "name": unit["name"], "kind": unit["kind"], "subunits": unit.get("subunits") or []},

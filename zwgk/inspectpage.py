@@ -34,7 +34,11 @@ KIND_WORDS = {
     "list": "栏目列表页",
     "other": "其他页面",
 }
-DATE_SOURCE_WORDS = {"meta": "meta 标签", "table": "信息公开元数据表", "text": "页面文字", "url": "网址"}
+LAYOUT_WORDS = {"list": "栏目列表页（抓取时打开其中的文章，本页不作为文件检查）", "document": "文章页",
+                "both": "既是列表页又展示一篇文章（抓取时打开列表中的文章，本页文章参与检查）"}
+ENTRIES_SHOWN = 10
+DATE_SOURCE_WORDS = {"meta": "meta 标签", "table": "信息公开元数据表", "info_bar": "标题下的信息栏", "text": "页面文字",
+                     "list_page": "栏目列表页", "url": "网址"}
 META_WORDS = {
     "sitename": "网站名称", "siteidcode": "网站标识码", "sitedomain": "网站域名", "columnname": "栏目名称",
     "columntype": "栏目类型", "columndescription": "栏目描述", "columnkeywords": "栏目关键词",
@@ -180,8 +184,15 @@ def record_text(record: PageRecord, source: dict) -> str:
     lines += _pairs([
         ("内容类型", record.content_type or "（未声明）"),
         ("字符编码", encoding),
-        ("页面角色", record.role),
     ], indent="")
+    lines.append(f"页面结构：{LAYOUT_WORDS.get(record.layout, record.layout)}")
+    lines += [f"  - {reason}" for reason in record.layout_reasons]
+    if record.entries:
+        lines.append(f"列表项（{len(record.entries)} 条，抓取时逐条打开）：")
+        shown = record.entries[:ENTRIES_SHOWN]
+        lines += [f"  - {e.date or '（无日期）'}  {e.title}  {e.url}" for e in shown]
+        if len(record.entries) > len(shown):
+            lines.append(f"  ……另有 {len(record.entries) - len(shown)} 条")
     lines.append("")
     lines.append(f"页面类型：{KIND_WORDS.get(record.kind, record.kind)}（{record.kind}），置信度 {record.kind_confidence:.2f}")
     lines += [f"  - {reason}" for reason in record.kind_reasons]

@@ -10,7 +10,8 @@ from __future__ import annotations
 from types import ModuleType
 
 from crawler.cms import generic, hanweb, trs, yueyang
-from crawler.cms.base import ListItem, ListPage, PostRequest
+from crawler.cms.base import ListItem, ListPage, PostRequest, parse_html
+from crawler.cms.blocks import block_items
 
 ADAPTERS: tuple[ModuleType, ...] = (hanweb, trs, yueyang, generic)
 BY_NAME: dict[str, ModuleType] = {a.NAME: a for a in ADAPTERS}
@@ -28,7 +29,10 @@ def adapter_for(url: str, text: str) -> ModuleType:
 def parse_list(url: str, text: str, form: dict | None = None, cms: str | None = None) -> tuple[str, ListPage]:
     """(adapter name, parsed list page); ``cms`` forces an adapter by name (the column's earlier answer).
 
-    A platform adapter that finds neither items nor further pages hands the page to ``generic``.
+    A platform adapter that finds neither items nor further pages hands the page to ``generic``. When the
+    adapter's article-URL patterns find no entries (templates whose articles live elsewhere, newer TRS
+    templates), the entries are the page's list structure (``crawler.cms.blocks``) and the pager stays
+    the adapter's.
     """
     adapter = BY_NAME.get(cms) if cms else adapter_for(url, text)
     adapter = adapter or generic
@@ -37,4 +41,7 @@ def parse_list(url: str, text: str, form: dict | None = None, cms: str | None = 
         fallback = generic.parse_list(url, text, form)
         if fallback.items or fallback.next_requests:
             return generic.NAME, fallback
+    if not page.items and adapter is not generic:
+        page.items = block_items(url, parse_html(text))
     return adapter.NAME, page
+

@@ -80,7 +80,7 @@ def anchors(url: str, doc) -> list[tuple[str, str, object]]:
             absolute = urljoin(base, href)
         except ValueError:  # e.g. an invalid IPv6 netloc
             continue
-        text = " ".join(a.text_content().split())
+        text = " ".join("".join(a.itertext()).split())
         out.append((absolute, text, a))
     return out
 
@@ -118,7 +118,7 @@ def list_items(url: str, doc, href: re.Pattern | None = None, *, min_title: int 
         if absolute in seen or not absolute.startswith(("http://", "https://")):
             continue
         row = _row(a)
-        row_text = " ".join(row.text_content().split()) if row is not None else ""
+        row_text = " ".join("".join(row.itertext()).split()) if row is not None else ""
         date = find_date(row_text)
         if href is not None:
             if not href.search(absolute):

@@ -3,14 +3,16 @@ URL (``?page=N``, ``index_N.html``, ``list_3.htm`` …). The fallback adapter: i
 
 When the next and the last link differ in exactly one number, every page between them is listed at once
 (the spider fetches them in parallel); otherwise the next link is followed one page at a time. List
-entries are anchors in list rows that show a full date.
+entries are the page's list structure (``crawler.cms.blocks``: runs of dated rows, or of long titles on
+document URLs).
 """
 
 from __future__ import annotations
 
 import re
 
-from crawler.cms.base import ListPage, anchors, list_items, parse_html
+from crawler.cms.base import ListPage, anchors, parse_html
+from crawler.cms.blocks import block_items
 
 NAME = "generic"
 
@@ -56,7 +58,7 @@ def _numbered_range(next_url: str, last_url: str) -> list[str] | None:
 
 def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:
     doc = parse_html(text)
-    page = ListPage(items=list_items(url, doc))
+    page = ListPage(items=block_items(url, doc))
     total = _TOTAL_PAGES.search(text or "")
     if total:
         page.page_count = int(total.group(1))

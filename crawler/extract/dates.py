@@ -36,7 +36,9 @@ _CN_VALUES = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {
 # Compact dates inside URLs: TRS t20170302_, Hanweb /art/2017/3/2/, month folders /201703/.
 _URL_TRS = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+")
 _URL_HANWEB = re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/")
-_URL_MONTH = re.compile(r"/((?:19|20)\d{2})(\d{2})/")
+_URL_DAY_FOLDER = re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})/")  # /c/2018-09-26/3040316.shtml
+_URL_DAY_PATH = re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/")  # /nw12344/20230331/….html
+_URL_MONTH_DAY = re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/")  # /columns/…/202301/30/….html
 
 
 def _cn_number(text: str) -> int:
@@ -91,10 +93,11 @@ def parse_date_value(value: str) -> str | None:
 
 # Labels that introduce a publication date in page text. Strong labels name publication explicitly; the
 # bare 时间/日期 counts only when it is not the tail of another word (归档时间, 成文日期, 生成日期 …).
-_STRONG_LABEL = re.compile(
-    r"(?:发布|发表|发稿|公开)(?:时间|日期)\s*[:：]?\s*[\[【(（]?\s*"
-)
-_WEAK_LABEL = re.compile(r"(?<![\u4e00-\u9fff])(?:时间|日期)\s*[:：]\s*[\[【(（]?\s*")
+# Between a label and its date: colons, brackets around the label or the date ([ 发布日期 ] 2022-04-18), the
+# cell separators and bullets of flattened tables (发布日期: | 2019年04月01日 |, 发布日期：\n• 2020-11-02).
+_GAP = r"[\s\]】)）|｜•·●▪]*"
+_STRONG_LABEL = re.compile(rf"(?:发布|发表|发稿|公开)(?:时间|日期){_GAP}[:：]?{_GAP}[\[【(（]?\s*")
+_WEAK_LABEL = re.compile(rf"(?<![\u4e00-\u9fff])(?:时间|日期){_GAP}[:：]{_GAP}[\[【(（]?\s*")
 _DATE_AT_START = re.compile(f"(?:{NUMERIC_DATE}|{CHINESE_DATE})")
 
 
@@ -111,10 +114,91 @@ def find_labelled_date(text: str, *, strong_only: bool = False) -> str | None:
     return None
 
 
+# Times that are not the publication: when the page was archived, printed, visited, generated or signed,
+# when a rule takes effect, when an event happens.
+_NOT_PUBLICATION = re.compile(
+    r"(?:归档|打印|访问|浏览|生成|成文|印发|签发|签署|实施|施行|有效|截止|截至|开始|结束|会议|活动|报名|办理|受理|"
+    r"举办|举行|更新|修改|修订|录入|采集|抓取|统计|登记|培训|考试|申报|评审|公示期|起止)(?:时间|日期)"
+)
+_SOURCE_LINE = re.compile(r"(?:来源|來源|信息来源|文章来源|作者|发布机构|发布单位|编辑|责任编辑)\s*[:：]")
+_DATE_ONLY_LINE = re.compile(
+    rf"^[\s•·●▪]*[\[【(（]?\s*(?:{NUMERIC_DATE}|{CHINESE_DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*[\]】)）]?\s*$"
+)
+# A non-publication label with its date, removed before an info bar is read (归档时间:2018-11-21 …).
+_NOT_PUBLICATION_VALUE = re.compile(
+    _NOT_PUBLICATION.pattern + rf"\s*[:：]?\s*[\[【(（]?\s*(?:{NUMERIC_DATE}|{CHINESE_DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?"
+)
+_RELATED = re.compile(r"^\s*(?:关联稿件|相关稿件|相关链接|相关文章|相关阅读|相关新闻|相关信息|相关文件|相关解读|延伸阅读|推荐阅读|"
+                      r"上一篇|下一篇)")
+# An info bar sits next to the title: this many lines before the main text and after its start.
+INFO_BAR_LINES = 12
+
+
+def _until_related(lines: list[str]) -> list[str]:
+    for n, line in enumerate(lines):
+        if _RELATED.match(line):
+            return lines[:n]
+    return lines
+
+
+# Dates a document is written or signed with (成文日期, 发文日期): its date when it states no other.
+_WRITTEN_LABEL = re.compile(rf"(?:成文|发文|签发|生成)(?:日期|时间){_GAP}[:：]?{_GAP}[\[【(（]?\s*")
+
+
+def written_date(lines: list[str]) -> str | None:
+    """A 成文日期 / 发文日期 stated in the info bar's lines (info bars and tables the extractor did not read as
+    a metadata table)."""
+    text = "\n".join(line.translate(_FULL_WIDTH) for line in lines)
+    for match in _WRITTEN_LABEL.finditer(text):
+        at = _DATE_AT_START.match(text, match.end())
+        found = _from_match(at) if at else None
+        if found:
+            return found
+    return None
+
+
+def info_bar_date(before: list[str], top: list[str]) -> str | None:
+    """The publication date stated in an info bar: the lines just ``before`` a page's main text and at its
+    ``top``, strongest form first: an explicit publication label (发布时间：…), a bare 时间/日期 label (日期：
+    2017-01-12 17:08), a date on the 来源/作者 line (来源：某某局 2020-12-11 14:34), a line that is only a date.
+    Archive, print, visit and event times (归档时间, 打印时间 …) are never taken, nor the dates of related
+    articles (关联稿件, 相关阅读 … and what follows them)."""
+    lines = _until_related(before) + _until_related(top)
+    text = "\n".join(_NOT_PUBLICATION_VALUE.sub("", line.translate(_FULL_WIDTH)) for line in lines)
+    found = find_labelled_date(text)
+    if found:
+        return found
+    for line in text.split("\n"):
+        if _SOURCE_LINE.search(line):
+            found = find_date(line)
+            if found:
+                return found
+    for line in text.split("\n"):
+        match = _DATE_ONLY_LINE.match(line)
+        if match:
+            found = _from_match(match)
+            if found:
+                return found
+    return None
+
+
+def signature_date(lines: list[str]) -> str | None:
+    """The date a document is signed with (落款): a line that is only a date among its last lines."""
+    for line in reversed(lines[-6:]):
+        match = _DATE_ONLY_LINE.match(line.translate(_FULL_WIDTH))
+        if match:
+            found = _from_match(match)
+            if found:
+                return found
+    return None
+
+
 def date_from_url(url: str) -> str | None:
-    """A publication date encoded in a CMS URL; a month folder alone (/201703/) gives the month's first day."""
+    """A publication date encoded in a CMS URL (t20170302_…, /art/2017/3/2/, /2018-09-26/, /20230331/,
+    /202301/30/). A month folder alone (/201703/) names no day: no date (a guessed day would be a wrong
+    exact date, and a list page usually shows the real one)."""
     path = url.split("?", 1)[0]
-    for pattern in (_URL_TRS, _URL_HANWEB):
+    for pattern in (_URL_TRS, _URL_HANWEB, _URL_DAY_FOLDER, _URL_DAY_PATH, _URL_MONTH_DAY):
         match = pattern.search(path)
         if match:
             found = _valid(
@@ -122,5 +206,4 @@ def date_from_url(url: str) -> str | None:
             )
             if found:
                 return found
-    match = _URL_MONTH.search(path)
-    return _valid(int(match.group(1)), int(match.group(2)), 1) if match else None
+    return None

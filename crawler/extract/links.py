@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from crawler.record import Attachment, Link
+from crawler.urls import Resolver, page_base
 
 from .text import BLOCK_TAGS, clean_inline, inline_text
 
@@ -34,29 +35,16 @@ ATTACHMENT_EXTENSIONS = frozenset(
 )
 # Query parameters download scripts use to name the file.
 _FILE_PARAMS = ("filename", "fileName", "file", "name")
-_WHITESPACE = re.compile(r"[\s\x00-\x1f]+")
 
 
-def base_url(doc, page_url: str) -> str:
-    """The URL relative links resolve against: ``<base href>`` when the page sets one."""
-    for base in doc.iter("base"):
-        href = (base.get("href") or "").strip()
-        if href:
-            return urljoin(page_url, href)
-    return page_url
+def page_resolver(doc, page_url: str) -> Resolver:
+    """The resolver of the page's hrefs (against its ``<base href>`` when it sets one)."""
+    return Resolver(page_base(doc, page_url))
 
 
 def absolute_url(base: str, href: str) -> str | None:
     """``href`` resolved against ``base``; None for non-http(s) targets (javascript:, mailto:, #…)."""
-    href = _WHITESPACE.sub("", href)
-    if not href or href.startswith("#"):
-        return None
-    try:
-        url = urljoin(base, href)
-        scheme = urlsplit(url).scheme.lower()
-    except ValueError:  # malformed, e.g. an unbalanced IPv6 bracket
-        return None
-    return url.split("#", 1)[0] if scheme in ("http", "https") else None
+    return Resolver(base)(href)
 
 
 def _link_text(a) -> str:
@@ -82,13 +70,14 @@ def _link_text(a) -> str:
     return ""
 
 
-def page_links(doc, page_url: str) -> list[Link]:
-    """Every http(s) link in document order; repeated (url, text) pairs kept once."""
-    base = base_url(doc, page_url)
+def page_links(doc, page_url: str, resolve: Resolver | None = None) -> list[Link]:
+    """Every http(s) link in document order; repeated (url, text) pairs kept once. ``resolve``: the page's
+    resolver (``page_resolver``), shared with the other readers of its hrefs."""
+    resolve = resolve or page_resolver(doc, page_url)
     seen: set[tuple[str, str]] = set()
     links = []
     for a in doc.iter("a"):
-        url = absolute_url(base, a.get("href") or "")
+        url = resolve(a.get("href") or "")
         if url is None:
             continue
         link = Link(url=url, text=_link_text(a))
@@ -100,6 +89,8 @@ def page_links(doc, page_url: str) -> list[Link]:
 
 def attachment_file_name(url: str) -> tuple[str, str] | None:
     """``(file name, extension)`` when ``url`` points at a document, else None."""
+    if "?" not in url and "." not in url.rsplit("/", 1)[-1]:
+        return None  # a folder or an extensionless page: most links, decided without parsing
     parts = urlsplit(url)
     name = unquote(posixpath.basename(parts.path))
     ext = posixpath.splitext(name)[1][1:].lower()

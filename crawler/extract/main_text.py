@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .text import INVISIBLE_TAGS, block_text
+from .text import INVISIBLE_TAGS, has_text
 
 BODY_SELECTORS = (
     ".TRS_Editor",
@@ -37,13 +37,14 @@ _SCORED_BLOCKS = frozenset({"div", "td", "article", "section", "main", "body"})
 _MIN_FALLBACK_CHARS = 20
 # Footer blocks carry these; a block whose own text has one is the site footer, not the page's text.
 _FOOTER_TEXT = re.compile(r"版权所有|ICP备|Copyright|©")
+_FOOTER_MAX_CHARS = 500
 
 
 def body_container(index: dict[str, list]):
     """The CMS body element holding the page's text, or None (``index``: ``text.selector_index``)."""
     for selector in BODY_SELECTORS:
         for el in index.get(selector, ()):
-            if block_text(el):
+            if has_text(el):
                 return el
     return None
 
@@ -81,7 +82,9 @@ def densest_block(doc):
     for block, score in ranked:
         if score < _MIN_FALLBACK_CHARS:
             break
-        if not _FOOTER_TEXT.search(_own_text(block)):
+        own = _own_text(block)
+        # a footer is short; a long block that ends with the footer lines (old one-table layouts) is the text
+        if len(own) >= _FOOTER_MAX_CHARS or not _FOOTER_TEXT.search(own):
             return block
     return None
 

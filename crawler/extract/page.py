@@ -8,40 +8,63 @@ with whatever could be found (at least the URL, status, content type and body ha
 from __future__ import annotations
 
 import hashlib
+import re
 
 from crawler.record import PageRecord
 
 from .breadcrumb import breadcrumb, page_column
 from .cms import detect_cms
-from .dates import date_from_url, find_labelled_date, parse_date_value
+from .dates import (
+    INFO_BAR_LINES, date_from_url, find_labelled_date, info_bar_date, parse_date_value, signature_date, written_date,
+)
+from .layout import page_layout
 from .decoding import decode_html, is_binary, parse_html
-from .links import page_attachments, page_links
+from .links import page_attachments, page_links, page_resolver
 from .main_text import main_element
 from .meta_tags import meta_tags
 from .metadata_table import metadata_table
-from .text import block_text, selector_index
+from .text import page_texts, selector_index
 from .title import page_title
 
+# A 信息公开 table at the top of the main text: two of its labels in the first characters.
+_CATALOGUE_LABEL = re.compile(r"索\s*引\s*号|发\s*文\s*字\s*号|成\s*文\s*日\s*期|发\s*布\s*机\s*构|发\s*文\s*机\s*关")
+_CATALOGUE_HEAD = 400
 # Meta tags that carry a publication date, most explicit first (Maketime: older TRS templates).
 _PUBDATE_METAS = ("pubdate", "publishdate", "firstpublishedtime", "maketime")
 
 
-def _publication_date(meta, metadata, doc, main, url) -> tuple[str | None, str | None]:
+def _publication_date(meta, metadata, texts: tuple[str, str, str], title: str, url) -> tuple[str | None, str | None]:
+    """(date, source) as the page states it, what a reader sees first: the metadata table's 发布日期, the info
+    bar, the table's 成文日期 when it states no other; then the meta tags (some platforms rewrite PubDate
+    whenever they regenerate a page, so a visible date wins), a labelled date elsewhere on the page, the
+    signature, the URL."""
+    found = parse_date_value(metadata.get("发布日期", ""))
+    if found:
+        return found, "table"
+    before, main_text, after = texts
+    main_lines = main_text.split("\n") if main_text else []
+    if main_text:  # the info bar sits just before the main text or at its top (templates differ)
+        bar = (before.split("\n")[-INFO_BAR_LINES:], main_lines[:INFO_BAR_LINES])
+    else:  # no main text: the lines under the title
+        lines = before.split("\n")
+        at = next((n for n, line in enumerate(lines) if title and title in line), None)
+        bar = ([], lines[at + 1: at + 1 + INFO_BAR_LINES] if at is not None else [])
+    found = info_bar_date(*bar)
+    if found:
+        return found, "info_bar"
+    found = parse_date_value(metadata.get("成文日期", ""))
+    if found:
+        return found, "table"
+    found = written_date(bar[0] + bar[1])
+    if found:
+        return found, "info_bar"
     for name in _PUBDATE_METAS:
         found = parse_date_value(meta.get(name, ""))
         if found:
             return found, "meta"
-    found = parse_date_value(metadata.get("发布日期", ""))
-    if found:
-        return found, "table"
-    # Page text: the chrome around the body first (the info bar under the title), the body last and only
-    # with an explicit label, so a meeting's "时间：" inside the text is not taken for the page's date.
-    chrome = block_text(
-        doc, skip=frozenset([main]) if main is not None else frozenset()
-    )
-    found = find_labelled_date(chrome)
-    if not found and main is not None:
-        found = find_labelled_date(block_text(main), strong_only=True)
+    # Elsewhere: a labelled date outside the body (a meeting's "时间：" inside the text is not the page's
+    # date), a publication label inside it, the signature date at its end.
+    found = find_labelled_date(before + "\n" + after) or find_labelled_date(main_text, strong_only=True) or signature_date(main_lines)
     if found:
         return found, "text"
     found = date_from_url(url)
@@ -79,14 +102,22 @@ def extract_page(
     record.meta = meta_tags(doc)
     index = selector_index(doc)
     main = main_element(doc, index)
+    texts = page_texts(doc, main)
+    record.main_text = texts[1]
     record.metadata = metadata_table(doc, exclude=[main] if main is not None else [])
+    if not record.metadata and len(_CATALOGUE_LABEL.findall(record.main_text[:_CATALOGUE_HEAD])) >= 2:
+        # the table sits at the top of the main element (templates whose body container holds it)
+        record.metadata = metadata_table(doc)
     record.title = page_title(doc, index, record.meta, record.metadata)
-    record.pub_date, record.pub_date_source = _publication_date(
-        record.meta, record.metadata, doc, main, final
-    )
+    resolve = page_resolver(doc, final)
+    layout = page_layout(final, doc, main, text, resolve)
+    record.layout, record.layout_reasons = layout.layout, layout.reasons
+    record.entries = layout.entries
+    if record.layout != "list":  # a list page's dates are its entries'
+        record.pub_date, record.pub_date_source = _publication_date(record.meta, record.metadata, texts,
+                                                                    record.title, final)
     record.breadcrumb = breadcrumb(doc, index)
     record.column = page_column(record.meta, record.breadcrumb, record.title, role=role)
-    record.main_text = block_text(main, images=True) if main is not None else ""
-    record.links = page_links(doc, final)
+    record.links = page_links(doc, final, resolve)
     record.attachments = page_attachments(record.links)
     return record

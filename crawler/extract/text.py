@@ -90,7 +90,21 @@ def block_text(root, skip: frozenset = frozenset(), *, images: bool = False) -> 
     shown only as a picture (a scanned table cell) from a missing one.
     Iterative, so deeply nested malformed pages cannot exhaust the recursion limit.
     """
-    parts: list[str] = []
+    return _texts(root, skip, None, images)[0]
+
+
+def page_texts(doc, main) -> tuple[str, str, str]:
+    """(text before ``main``, ``main``'s text with image markers, text after it) of the whole page, in one
+    pass (``block_text`` three times costs three walks of a 100 KB page)."""
+    if main is None:
+        return block_text(doc), "", ""
+    return _texts(doc, frozenset(), main, False)
+
+
+def _texts(root, skip, main, images: bool) -> tuple[str, ...]:
+    buffers: list[list[str]] = [[]]
+    parts = buffers[0]
+    marking = images  # image markers: everywhere (block_text) or inside ``main`` only
     # Stack of (element, phase): phase 0 = emit start + text + children, phase 1 = emit end (+ tail).
     stack: list[tuple[object, int]] = [(root, 0)]
     while stack:
@@ -99,6 +113,10 @@ def block_text(root, skip: frozenset = frozenset(), *, images: bool = False) -> 
         if phase == 1:
             if tag in BLOCK_TAGS:
                 parts.append("\n")
+            if el is main:
+                parts = []
+                buffers.append(parts)
+                marking = images
             if el is not root and el.tail:
                 parts.append(el.tail)
             continue
@@ -109,9 +127,13 @@ def block_text(root, skip: frozenset = frozenset(), *, images: bool = False) -> 
             if el is not root and el.tail:
                 parts.append(el.tail)
             continue
+        if el is main:
+            parts = []
+            buffers.append(parts)
+            marking = True
         if tag in BLOCK_TAGS:
             parts.append("\n")
-        if images and tag == "img":
+        if marking and tag == "img":
             alt = clean_inline(el.get("alt") or "")
             parts.append(f"[图片:{alt}]" if alt else "[图片]")
         if el.text:
@@ -119,8 +141,24 @@ def block_text(root, skip: frozenset = frozenset(), *, images: bool = False) -> 
         stack.append((el, 1))
         for child in reversed(el):
             stack.append((child, 0))
-    lines = (clean_inline(line) for line in "".join(parts).split("\n"))
-    return "\n".join(line for line in lines if line)
+    out = []
+    for buffer in buffers:
+        lines = (clean_inline(line) for line in "".join(buffer).split("\n"))
+        out.append("\n".join(line for line in lines if line))
+    while len(out) < 3:
+        out.append("")
+    return tuple(out)
+
+
+def has_text(el) -> bool:
+    """Whether ``el`` shows any visible text (cheaper than ``block_text`` when only that is asked)."""
+    for node in el.iter():
+        tag = node.tag if isinstance(node.tag, str) else None
+        if tag is not None and tag not in INVISIBLE_TAGS and node.text and node.text.strip():
+            return True
+        if node is not el and node.tail and node.tail.strip():
+            return True
+    return False
 
 
 def inline_text(el) -> str:

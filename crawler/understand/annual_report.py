@@ -32,6 +32,7 @@ _YEAR_IN_TITLE = (
     re.compile(rf"({CN_YEAR})\s*年(?:度)?"),
 )
 _PERIOD = re.compile(r"(?:统计(?:期限|时限|时间|区间|数据)|数据统计期限)[^。\n]{0,12}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_OVERVIEW_YEAR = re.compile(r"(?:总体情况|概述|基本情况)\s*\n\s*((?:19|20)\d{2})\s*年\s*[,，度以来]")
 _FULL_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|-|—)\s*(?:\1\s*年\s*)?12\s*月\s*31\s*日")
 
 _T2021 = re.compile(r"本年制发件数|本年废止件数|现行有效件数|本年制发件|本年处理决定数量")
@@ -108,7 +109,9 @@ def report_year(title: str, text: str) -> int | None:
         match = pattern.search(head)
         if match:
             return int(match.group(1))
-    return None
+    # The report's first section opens with its year: 一、总体情况 / 2021年，某某区政府办公室……
+    match = _OVERVIEW_YEAR.search(head[:1500])
+    return int(match.group(1)) if match else None
 
 
 def report_format(text: str, year: int | None) -> str:

@@ -3,7 +3,11 @@
 Every signal adds evidence for one kind with a weight in (0, 1); a kind's score is the noisy-or of its
 evidence, 1 − Π(1 − w). The kind with the highest score wins when it reaches ``THRESHOLD``; its confidence is
 discounted by the runner-up (score × (1 − runner-up / 2)). Below the threshold the page is ``other`` with
-confidence 1 − best score. Pages the spider reached as list pages (role "list") are ``list``.
+confidence 1 − best score. Pages whose own layout is a list (``crawler.extract.layout``) are ``list``; a page
+that is both a list and a document is classified by its document.
+
+Evidence from where a page sits (its column, its URL path) counts only beside evidence from the page itself:
+a 解读 column holds notices too, so a page with nothing but its column is ``other``.
 
 Title markers inside 《…》 name another document (一图读懂《…年度报告》 is an interpretation, 关于印发《…指南》
 的通知 a notice): they count at half weight, and only when the title has no marker outside 《…》.
@@ -42,12 +46,16 @@ _TITLE_RULES = (
     ("annual_report", re.compile(r"(?:19|20)\d{2}\s*年度?[^。]{0,30}?(?:政府信息公开|信息公开|政务公开)工作报告"), 0.75,
      "标题为“{m}”"),
     ("service_guide", re.compile(r"办事指南|服务指南|办理指南|事项指南"), 0.75, "标题含“{m}”"),
-    ("policy", re.compile(r"(?:的|)(?:通知|意见|决定|批复|通告|公告|办法|规定|细则|实施方案|规划)$"), 0.25, "标题以公文文种“{m}”结尾"),
+    ("policy", re.compile(r"(?:的|)(?:通知|意见|决定|决议|批复|通告|公告|办法|规定|细则|条例|规则|实施方案|规划)$"), 0.25,
+     "标题以公文文种“{m}”结尾"),
+    ("policy", re.compile(r"关于印发.{2,80}的通知$"), 0.2, "标题为印发文件的通知"),
 )  # fmt: skip
 # A 解读 that names a rule about interpreting (解读工作制度 …) is not an interpretation.
 _INTERPRETATION_RULE_DOC = re.compile(r"解读(?:工作)?(?:制度|办法|机制|方案|规定|细则|实施意见|规范|工作)")
 # 关于做好…年度报告…工作的通知 is a notice about reports, not a report.
 _NOTICE_ABOUT = re.compile(r"^关于.*(?:通知|函|方案|要点|意见)$")
+# 召开…年报编制部署会, …指南培训: news of work on reports and guides, not the documents.
+_EVENT_ABOUT = re.compile(r"召开|部署会|推进会|培训|会议|动员会|工作会|座谈|调研|督查|督导|编制和发布")
 
 _COLUMN_RULES = (
     ("interpretation", re.compile(r"政策解读|解读回应|文件解读|图解|解读"), 0.45),
@@ -70,24 +78,28 @@ _URL_NAMES = {
 _TEXT_RULES = (
     ("disclosure_guide", re.compile(r"制定本(?:公开)?指南|本(?:公开)?指南(?:所称|适用)"), 0.5, "正文称“{m}”"),
     ("annual_report", re.compile(r"本(?:年度)?报告[^。]{0,60}?统计(?:期限|时限|时间|数据)"), 0.5, "正文有年报统计期限说明"),
-    ("interpretation", re.compile(r"(?:出台|制定|起草)(?:的)?背景|背景依据|解读如下|现(?:将|就)[^。]{0,30}?解读"), 0.4,
+    ("interpretation", re.compile(r"(?:出台|制定|起草)(?:的)?背景|背景依据|解读如下|现(?:将|就)[^。\n]{0,30}?解读"), 0.4,
      "正文含“{m}”"),
+    ("policy", re.compile(r"现(?:将|把)[^。\n]{0,60}?印发给你们"), 0.3, "正文为印发文件的通知（“{m}”）"),
     ("policy", re.compile(r"^各(?:乡镇|县|区|市|有关|相关|镇|街道)[^\n。]{0,60}:\s*$", re.M), 0.2, "正文以主送机关开头"),
 )  # fmt: skip
 _DOC_NUMBER_LINE = re.compile(r"^\s*[\u4e00-\u9fff]{2,12}\s*[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*\d{1,5}\s*号\s*$", re.M)
 _HEADING_LINES = re.compile(r"^[^\n]{4,60}$", re.M)
+_OVERVIEW_HEADING = re.compile(r"^\s*[一1][、.．]\s*总体情况\s*$", re.M)
 _NOT_A_HEADING = re.compile(r">|当前位置|:|\||主题分类|栏目")
 _REPORT_TABLE = re.compile(r"第二十条第\s*\(一\)\s*项|本年新收政府信息公开申请|收到和处理政府信息公开申请情况")
 # 权责清单 / 事项目录 tables share guide labels (事项名称, 实施依据 …) but are not guides.
 _LIST_OF_ITEMS = re.compile(r"权责|权力清单|责任清单|事项目录|实施清单|目录|清单")
 _NO_VALUE = re.compile(r"^\s*(?:无|/|-+|—+)?\s*$")
+# Contact details every 公开指南 and notice carries: alone they do not make a page a service guide.
+_CONTACT_ELEMENTS = frozenset({"办理地点", "办理时间", "咨询电话", "监督电话"})
 
 
 def _title_evidence(title: str, add) -> None:
     outside = _BOOK.sub("", title)
     inside = " ".join(_BOOK.findall(title))
     rule_doc = _INTERPRETATION_RULE_DOC.search(outside)
-    notice = _NOTICE_ABOUT.match(outside)
+    notice = _NOTICE_ABOUT.match(outside) or _EVENT_ABOUT.search(outside)
     matched_outside = False
     for kind, pattern, weight, reason in _TITLE_RULES:
         match = pattern.search(outside)
@@ -96,8 +108,8 @@ def _title_evidence(title: str, add) -> None:
         if kind == "interpretation" and rule_doc:
             add("policy", 0.2, f"标题为解读工作的制度文件（“{rule_doc.group(0)}”），不是解读材料")
             continue
-        if kind == "annual_report" and notice:
-            add("policy", 0.2, "标题为关于年报工作的通知，不是年报本身")
+        if kind in ("annual_report", "disclosure_guide") and notice:
+            add("policy", 0.2, f"标题为关于{'年报' if kind == 'annual_report' else '指南'}工作的通知或消息，不是其本身")
             continue
         if kind != "policy":
             matched_outside = True
@@ -114,15 +126,19 @@ def _title_evidence(title: str, add) -> None:
 
 def classify(record: PageRecord) -> Classification:
     """What the page is: one of crawler.record.PAGE_KINDS, a confidence in [0, 1] and Chinese reasons."""
-    if record.role == "list":
-        return Classification("list", 0.9, ["页面为栏目列表页（由列表翻页到达）"])
+    if record.layout == "list":
+        return Classification("list", 0.9, ["页面为栏目列表页：" + "；".join(record.layout_reasons)])
 
     scores: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
 
-    def add(kind: str, weight: float, reason: str) -> None:
+    on_page: set[str] = set()  # kinds with evidence from the page itself, not only from where it sits
+
+    def add(kind: str, weight: float, reason: str, *, placed: bool = False) -> None:
         scores[kind] = 1 - (1 - scores.get(kind, 0.0)) * (1 - weight)
         reasons.setdefault(kind, []).append(reason)
+        if not placed and weight > 0:
+            on_page.add(kind)
 
     title = normalize(record.title or record.meta.get("articletitle", "")).strip()
     _title_evidence(title, add)
@@ -136,14 +152,14 @@ def classify(record: PageRecord) -> Classification:
         seen_column.add(column)
         for kind, pattern, weight in _COLUMN_RULES:
             if pattern.search(column):
-                add(kind, weight, f"栏目为“{column}”")
+                add(kind, weight, f"栏目为“{column}”", placed=True)
                 break
 
     segments = [s.lower() for s in urlsplit(record.final_url or record.url).path.split("/") if s]
     for segment in segments[:-1] if segments and "." in segments[-1] else segments:
         for kind, pattern, weight in _URL_RULES:
             if pattern.match(segment):
-                add(kind, weight, f"网址路径含“{segment}”（{_URL_NAMES[kind]}栏目）")
+                add(kind, weight, f"网址路径含“{segment}”（{_URL_NAMES[kind]}栏目）", placed=True)
 
     raw_number = record.metadata.get("发文字号") or record.metadata.get("文号") or ""
     number = parse_doc_number(raw_number)
@@ -161,12 +177,17 @@ def classify(record: PageRecord) -> Classification:
         match = pattern.search(head)
         if match:
             add(kind, weight, reason.format(m=match.group(0).strip()))
+    if _OVERVIEW_HEADING.search(head) and "政府信息公开" in head:
+        add("annual_report", 0.45, "正文以“一、总体情况”开篇并述及政府信息公开（年报的法定结构）")
     line = _DOC_NUMBER_LINE.search(head)
     if line:
         add("policy", 0.5, f"正文首部有发文字号“{line.group(0).strip()}”")
     heading_kinds: set[str] = set()
+    event = _EVENT_ABOUT.search(title)
     for heading in _HEADING_LINES.findall(head)[:6]:
         if _NOT_A_HEADING.search(heading) or _INTERPRETATION_RULE_DOC.search(heading):
+            continue
+        if event or _EVENT_ABOUT.search(heading):  # news of report or guide work names them in its lines
             continue
         for kind, pattern, _, _ in _TITLE_RULES:
             match = pattern.search(_BOOK.sub("", heading))
@@ -174,15 +195,20 @@ def classify(record: PageRecord) -> Classification:
                 heading_kinds.add(kind)
                 add(kind, 0.4, f"正文开头的标题行含“{match.group(0)}”")
                 break
-    if _REPORT_TABLE.search(normalize(record.main_text[:4000])):
+    if _REPORT_TABLE.search(normalize(record.main_text[:4000])) and not event:
         add("annual_report", 0.5, "正文含年报表格栏目（第二十条第(一)项、本年新收申请等）")
     labels = count_guide_labels(record.main_text) if record.main_text else 0
     if labels >= 3 and _LIST_OF_ITEMS.search(title):
         add("service_guide", 0.0, "正文有办事指南要素标签，但标题为事项清单/目录，不按办事指南计")
     elif labels >= 3:
-        elements = service_guide_fields(record)["elements"].values()
+        fields = service_guide_fields(record)["elements"]
+        elements = fields.values()
         present = sum(1 for e in elements if e["state"] == "present" and e["label"] != "（标题）")
-        if present >= 3:
+        substantive = sum(1 for name, e in fields.items() if e["state"] == "present" and name not in _CONTACT_ELEMENTS
+                          and e["label"] != "（标题）")
+        if present >= 3 and not substantive:
+            add("service_guide", 0.0, "正文只有办公地点、时间、电话等联系方式，不按办事指南计")
+        elif present >= 3:
             add("service_guide", 0.7 if present >= 6 else 0.45, f"正文含{present}项有内容的办事指南要素")
         elif labels >= 6:
             add("service_guide", 0.5, f"正文含{labels}项办事指南要素标签（多数无内容）")
@@ -195,6 +221,9 @@ def classify(record: PageRecord) -> Classification:
     if best < THRESHOLD:
         weak = [r for rs in reasons.values() for r in rs]
         return Classification("other", round(1 - best, 2), ["特征不足以判断类型：" + "；".join(weak)])
+    if best_kind not in on_page:  # a 解读 column holds notices too: the page must say what it is
+        return Classification("other", round(1 - best / 2, 2),
+                              ["只有栏目或网址像" + _KIND_NAMES[best_kind] + "，页面本身没有相应特征：" + "；".join(reasons[best_kind])])
     confidence = round(best * (1 - second / 2), 2)
     out = list(reasons[best_kind])
     if second:

@@ -53,19 +53,25 @@ def find_doc_numbers(text: str) -> list[str]:
 
 
 _STANDALONE_LINE = re.compile(r"^\s*" + _DOC_NUMBER.pattern + r"\s*$", re.M)
+_LABELLED = re.compile(r"(?<![\u4e00-\u9fff])(?:发文字号|发文文号|发布文号|文件编号|文号)[\s:|｜]*" + _DOC_NUMBER.pattern)
 
 
 def policy_fields(record: PageRecord) -> dict:
-    """``extras["policy"]``: the 发文字号 from the metadata table, else the title, else a line of its own
-    near the top of the text (where 红头 documents print it). ``doc_number_source`` says which."""
+    """``extras["policy"]``: the 发文字号 from the metadata table or a labelled one near the top of the text
+    (文号：…, 发文字号 | …: info bars and tables the extractor did not read as a table), else the title, else a
+    line of its own near the top of the text (where 红头 documents print it). ``doc_number_source`` says which."""
     raw = record.metadata.get("发文字号") or record.metadata.get("文号") or ""
     number = parse_doc_number(raw)
     if number:
         return {"doc_number": number, "doc_number_source": "metadata"}
+    head = normalize(record.main_text[:1500])
+    labelled = _LABELLED.search(head)
+    if labelled:
+        return {"doc_number": _format(labelled.group(1), labelled.group(2), labelled.group(3)),
+                "doc_number_source": "metadata"}
     in_title = find_doc_numbers(record.title)
     if in_title:
         return {"doc_number": in_title[0], "doc_number_source": "title"}
-    head = normalize(record.main_text[:1500])
     line = _STANDALONE_LINE.search(head)
     if line:
         return {"doc_number": _format(line.group(1), line.group(2), line.group(3)), "doc_number_source": "text"}

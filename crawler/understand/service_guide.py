@@ -46,30 +46,37 @@ ELEMENTS = (
 )  # fmt: skip
 
 _LABELS: dict[str, tuple[str, ...]] = {
-    "事项名称": ("事项名称", "名称", "子项名称", "服务事项名称", "审批事项名称", "项目名称", "事项名"),
+    "事项名称": ("事项名称", "名称", "子项名称", "服务事项名称", "审批事项名称", "项目名称", "事项名", "办理事项",
+             "审批事项", "审批服务事项", "职权名称", "审批业务名称", "服务事项", "许可事项名称", "事项全称"),
     "事项类型": ("事项类型", "事项类别", "事项性质", "权力类型", "审批类别", "审批类型"),
     "设定依据": ("设定依据", "办理依据", "行使依据", "法律依据", "实施依据", "法定依据", "政策依据", "审批依据",
-             "许可依据", "法律法规依据", "依据"),
+             "许可依据", "法律法规依据", "依据", "设立依据", "设定及办理依据", "办事依据", "行政许可的依据",
+             "办理依据及标准", "受理依据", "政策法规依据"),
     "实施机构": ("实施机构", "实施主体", "办理机构", "办理部门", "受理机构", "受理部门", "实施部门", "承办机构",
-             "决定机构", "审批部门", "审批机构", "责任部门"),
+             "决定机构", "审批部门", "审批机构", "责任部门", "实施机关", "登记机构", "办理单位", "受理单位",
+             "审批机关", "权力部门", "行使主体"),
     "法定办结时限": ("法定办结时限", "法定期限", "法定时限", "法定办理时限", "法定时限说明", "法定办结时限说明"),
     "承诺办结时限": ("承诺办结时限", "承诺期限", "承诺时限", "承诺办理时限", "承诺时限说明", "承诺办结时限说明",
-                "办理时限", "办结时限", "办理期限", "办理时限说明"),
+                "办理时限", "办结时限", "办理期限", "办理时限说明", "承诺时间", "审批时限", "办理时间限制",
+                "承诺办理时间", "承诺期限说明"),
     "结果名称": ("结果名称", "审批结果", "办理结果", "审批结果名称", "办理结果名称", "结果类型", "审批结果类型"),
     "结果样本": ("结果样本", "审批结果样本", "办理结果样本", "结果样式", "证照样本", "批文样本", "结果附件",
              "审批结果样式"),
     "收费标准": ("收费标准", "是否收费", "办理费用", "收费情况", "收费项目", "收费"),
     "收费依据": ("收费依据",),
     "申请材料": ("申请材料", "申报材料", "所需材料", "办理材料", "提交材料", "申请材料目录", "材料清单",
-             "需提交材料", "申请资料", "所需资料", "材料"),
-    "办理流程": ("办理流程", "窗口办理流程", "网上办理流程", "办理环节", "办理程序", "办事流程", "审批流程", "流程"),
-    "办理形式": ("办理形式", "办理方式", "办理深度", "网上办理深度", "可网上办理", "是否网办", "申请方式"),
+             "需提交材料", "申请资料", "所需资料", "材料", "申报资料", "申请材料清单", "提交资料", "材料目录",
+             "审报提交材料", "申报材料目录", "办理所需材料"),
+    "办理流程": ("办理流程", "窗口办理流程", "网上办理流程", "办理环节", "办理程序", "办事流程", "审批流程", "流程",
+             "办事程序", "审批程序", "工作流程", "办理步骤", "受理流程", "许可程序"),
+    "办理形式": ("办理形式", "办理方式", "办理深度", "网上办理深度", "可网上办理", "是否网办", "申请方式", "受理方式", "登记受理方式", "办理渠道"),
     "审查标准": ("审查标准", "审核标准", "审批标准", "审查要点"),
-    "通办范围": ("通办范围", "跨域通办", "通办形式", "是否通办"),
+    "通办范围": ("通办范围", "跨域通办", "通办形式", "是否通办", "通办业务范围"),
     "预约办理": ("预约办理", "是否预约", "是否支持预约", "是否支持预约办理", "支持预约办理"),
     "网上支付": ("网上支付", "在线支付", "是否支持网上支付", "支持网上支付"),
-    "物流快递": ("物流快递", "快递送达", "是否支持物流快递", "支持物流快递"),
-    "办理地点": ("办理地点", "办理地址", "受理地点", "受理地址", "办事地点", "窗口地址", "办理窗口", "地址"),
+    "物流快递": ("物流快递", "快递送达", "是否支持物流快递", "支持物流快递", "是否支持快递申请", "快递申请"),
+    "办理地点": ("办理地点", "办理地址", "受理地点", "受理地址", "办事地点", "窗口地址", "办理窗口", "地址", "办事窗口",
+             "受理窗口", "办公地址", "受理地点和办事窗口", "办理场所"),
     "办理时间": ("办理时间", "受理时间", "窗口办理时间", "办公时间", "工作时间"),
     "咨询电话": ("咨询电话", "咨询方式", "咨询窗口", "联系电话", "咨询途径", "咨询"),
     "监督电话": ("监督电话", "投诉电话", "监督投诉方式", "监督投诉电话", "投诉方式", "监督投诉", "投诉渠道",
@@ -81,6 +88,9 @@ _COMBINED = {
     "办理时间和地点": ("办理地点", "办理时间"), "办理时间地点": ("办理地点", "办理时间"),
     "办理地点及时间": ("办理地点", "办理时间"), "咨询监督电话": ("咨询电话", "监督电话"),
     "咨询及投诉电话": ("咨询电话", "监督电话"), "咨询投诉电话": ("咨询电话", "监督电话"),
+    "收费标准及依据": ("收费标准", "收费依据"), "收费依据和标准": ("收费标准", "收费依据"),
+    "收费依据及标准": ("收费标准", "收费依据"), "收费标准和依据": ("收费标准", "收费依据"),
+    "收费标准与依据": ("收费标准", "收费依据"), "收费项目及标准": ("收费标准",),
 }  # fmt: skip
 # Labels of guide fields outside the 22: they end the value of the element before them.
 _OTHER_LABELS = (
@@ -89,6 +99,12 @@ _OTHER_LABELS = (
     "中介服务", "适用范围", "环节名称", "所需时限", "是否计算在法定办结时限内", "备注", "办理数量", "权限划分",
     "行使层级", "网上办理", "办理进程查询", "事项编码", "基本编码", "实施编码", "序号", "申请人权利和义务",
     "禁止性要求", "表格下载", "附件下载", "来源", "是否收取费用说明", "办理进度查询", "结果送达",
+    "权力来源", "受理范围", "许可条件", "审批条件", "申请人条件", "申报条件", "予以许可的条件", "不予许可的情形",
+    "年检时间", "年检办法", "协办单位", "监管办法", "事项编号", "事项审查类型", "是否联合审批", "办理类别", "审批类别",
+    "是否需要向社会公示", "乘车方式", "权力类别", "服务对象及服务范围", "涉及内容", "温馨提示", "办理信息",
+    "实施主体性质", "是否进驻政务大厅", "联办机构", "是否一次办好", "事项版本", "服务对象类型", "是否涉及中介服务",
+    "事项状态", "审批结果送达方式", "结果送达方式", "申请材料联系人", "申请材料收件人联系电话", "申请人材料邮寄地址",
+    "查看全部",
 )  # fmt: skip
 
 _LABEL_TO_ELEMENTS: dict[str, tuple[str, ...]] = {}
@@ -106,7 +122,6 @@ _LABEL_CELL = re.compile(rf"^{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12
 # 标签：值 pairs inside a cell (at its start or after a separator).
 _INLINE = re.compile(rf"(?:^|(?<=[;,。\s]))\s*{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12}}\))?\s*:")
 _CELL_SPLIT = re.compile(r"\s*(?:\||\t|\s{2,})\s*")
-_GUIDE_LINE_LABEL = re.compile(rf"^\s*{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12}}\))?\s*(?::|\||$)", re.M)
 
 _IMAGE_ONLY = re.compile(r"^(?:(?:\[(?:图片|图像|image|img)[^\]]*\]|<img\b[^>]*>)\s*)+$", re.I)
 _PLACEHOLDER = re.compile(
@@ -119,24 +134,34 @@ _FREE = re.compile(r"^(?:无|否|免费|不收费|不收取费用|不涉及收�
 _NO_BASIS_NEEDED = re.compile(r"^(?:无|不涉及|不涉及收费|/|—+|-+|无收费依据|不收费)$")
 _YES_NO = frozenset({"预约办理", "网上支付", "物流快递", "通办范围"})
 _NEGATIVE_ANSWER = re.compile(r"^(?:无|否|不支持|暂不支持|不通办|不支持预约|不可|不提供|未开通|暂未开通)")
-_TITLE_ITEM = re.compile(r"^(?:关于)?(.{2,60}?)(?:的)?(?:办事指南|服务指南|办理指南)$")
+_TITLE_ITEM = re.compile(r"^(?:关于)?(.{2,60}?)(?:的)?(?:办事指南|服务指南|办理指南)\s*(?:\((?:简版|完整版|专业版|标准版|详细版)\))?$")
+_MAX_ROW_TOKENS = 24
+_HEADLINE_LINES = 8  # where a guide's own headline ("…办事指南") may stand in its text
 
 _RANK = {"missing": 0, "empty": 1, "placeholder": 2, "image_only": 3, "present": 4}
 
 
 def count_guide_labels(text: str) -> int:
-    """Distinct elements whose label starts a line of ``text`` (a cheap service-guide signal)."""
+    """Distinct elements labelled in the head of ``text`` (a label cell or a 标签：值 pair; a cheap signal)."""
     found: set[str] = set()
-    for match in _GUIDE_LINE_LABEL.finditer(normalize(text[:8000])):
-        found.update(_LABEL_TO_ELEMENTS[match.group(1)])
+    for label, _value in _items(text[:8000]):
+        if label is not None:
+            found.update(_LABEL_TO_ELEMENTS[label])
     return len(found)
 
 
 def _split_cells(line: str) -> list[str]:
     cells = [c for c in _CELL_SPLIT.split(line.strip()) if c]
     if len(cells) == 1 and " " in cells[0]:
+        # A table row flattened to one line with single spaces ("事项类型 行政许可 权力来源 法定本级行使",
+        # "办理时间 法定工作日…"): its words are cells when it starts with a label or has two of them.
         tokens = cells[0].split()
-        if len(tokens) >= 3 and all(_LABEL_CELL.match(t) for t in tokens):
+        labels = sum(1 for t in tokens if _LABEL_CELL.match(t))
+        # a leading label counts when it is unambiguous: 4+ characters (名称, 材料, 流程 are ordinary words)
+        leading = len(tokens[0]) >= 4 and bool(_LABEL_CELL.match(tokens[0]))
+        if (len(tokens) >= 3 and labels == len(tokens)) or (
+            (labels >= 2 or leading) and len(tokens) <= _MAX_ROW_TOKENS
+        ):
             return tokens
     return cells
 
@@ -264,9 +289,12 @@ def service_guide_fields(record: PageRecord) -> dict:
 
     name = merged.get("事项名称")
     if name is None or name["state"] != "present":
-        title = _TITLE_ITEM.match(normalize(record.title).strip())
-        if title:
-            merged["事项名称"] = {"state": "present", "label": "（标题）", "value": excerpt(title.group(1))}
+        heads = [record.title] + record.main_text.split("\n")[:_HEADLINE_LINES]
+        for head in heads:
+            title = _TITLE_ITEM.match(normalize(head).strip())
+            if title:
+                merged["事项名称"] = {"state": "present", "label": "（标题）", "value": excerpt(title.group(1))}
+                break
 
     fee = merged.get("收费标准")
     if fee is None or fee["state"] != "present":

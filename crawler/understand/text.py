@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -32,8 +33,10 @@ _TRADITIONAL_CHAR = re.compile("[" + "".join(sorted(set(_TRADITIONAL))) + "]")
 _PINYIN = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7})\)")
 
 
+@functools.lru_cache(maxsize=32)
 def normalize(text: str) -> str:
-    """NFKC, pinyin annotations removed, traditional characters of the lexicon simplified."""
+    """NFKC, pinyin annotations removed, traditional characters of the lexicon simplified. Cached: page
+    understanding normalises the same title and text heads several times per page."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)

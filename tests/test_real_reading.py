@@ -1,0 +1,151 @@
+"""Reading real pages: the date, 文号, service-guide and kind rules taken from the real-page corpus
+(tests/fixtures/real), each on the lines of a real page it came from (named in the test), plus the URL
+resolver they all share."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import extract_page
+from crawler.extract.dates import info_bar_date, signature_date, written_date
+from crawler.record import PageRecord
+from crawler.understand import understand
+from crawler.understand.policy import policy_fields
+from crawler.understand.service_guide import service_guide_fields
+from crawler.urls import Resolver
+
+
+def rec(text: str, title: str = "", url: str = "http://www.x.gov.cn/a/1.html") -> PageRecord:
+    return PageRecord(url=url, final_url=url, status=200, content_type="text/html", encoding="utf-8",
+                      body_sha256="0" * 64, title=title, main_text=text)
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lines,expected", [
+    # pingjiang-policy-zwgk: the archive time first, the real date on the 来源 line
+    (["归档时间:2018-11-21", "当前位置: 首页 > 政务公开", "来源:岳阳市政府门户网 日期:2017-01-12 17:08 字号:【"], "2017-01-12"),
+    # kmfm-notice-jdjc
+    (["作者:富民县政府办 发布时间:2025-03-28 08:19 来源:富民县人民政府"], "2025-03-28"),
+    # govcn-notice-nbyx: a date before the (traditional) 來源 label
+    (["2015年度政府信息公開優秀年度報告出爐", "2016-06-13 08:52 來源: 中國政府網"], "2016-06-13"),
+    # jlcity-bszn-churujing-zhuanye: a flattened table, cells split by |
+    (["索 引 号: | 11220200013513593R/2019-08780 |", "发布日期: | 2019年04月01日 |"], "2019-04-01"),
+    # cqkz-bszn-yule-yanxu-cq: labels in brackets
+    (["[ 索引号 ] 11500234008646033P/2022-05334 [ 发文字号 ]", "[ 成文日期 ] 2022-04-18 [ 发布日期 ] 2022-04-18"],
+     "2022-04-18"),
+    # zhongmu-bszn-paishui-fuwuzhinan: a bulleted value line
+    (["• MB1970631/2022-00007", "  • 中牟县城市管理局", "  • 2022-07-14"], "2022-07-14"),
+    (["打印时间：2020-12-11", "访问量：1632"], None),
+])
+def test_info_bar_dates(lines, expected):
+    assert info_bar_date([], lines) == expected
+
+
+def test_a_related_articles_date_is_not_the_pages():
+    # wanzai-doc-tjgb-2022: 关联稿件 and its date sit between the title and the body
+    before = ["万载县2022年国民经济和社会发展统计公报", "访问量：1632", "关联稿件：", "图文解读：《万载县2022年…》", "2023-07-12"]
+    assert info_bar_date(before, ["万载县统计局", "（2023年5月）"]) is None
+
+
+def test_written_and_signature_dates():
+    # thx-policy-gzgz: only 生成日期 / 发文日期 in its flattened table
+    assert written_date(["生成日期: 2019-01-23 文号:", "发文日期: 2019-01-23 生效时间: 2019-01-23"]) == "2019-01-23"
+    assert signature_date(["正文", "城口县人民政府", "二O一一年5月16日"]) is None  # mixed Latin O and Arabic digits
+    assert signature_date(["正文", "城口县人民政府", "二〇一一年五月十六日"]) == "2011-05-16"
+
+
+def test_a_visible_date_beats_a_regenerated_meta_pubdate():
+    # the Jiangxi intensive platform rewrites PubDate when it regenerates a page (wanzai-doc-tjgb-2015)
+    body = """<html><head><meta name="PubDate" content="2022-04-24 10:00:43"></head><body>
+        <h1>万载县2015年国民经济和社会发展统计公报</h1><div class="info">发布日期：2017-05-15 10:49:00</div>
+        <div class="TRS_Editor"><p>正文。</p></div></body></html>""".encode()
+    record = extract_page("http://www.wanzai.gov.cn/wzxrmzf/tjgb/201705/9c05.shtml", {}, body)
+    assert (record.pub_date, record.pub_date_source) == ("2017-05-15", "info_bar")
+
+
+def test_a_metadata_table_inside_the_body_container_is_read():
+    # jlxxgk-policy-jzmd-2022-1: the 信息公开 table sits inside the page's main element
+    cells = "".join(f"<li><span>{k}：</span><span>{v}</span></li>" for k, v in [
+        ("索 引 号", "11220000013544357T/2022-00426"), ("发文机关", "吉林省人民政府"), ("成文日期", "2022年01月27日"),
+        ("发文字号", "吉政明电〔2022〕1号"), ("发布日期", "2022年01月28日")])
+    body = f"""<html><body><div class="zlylb_dy"><ul>{cells}</ul><h1>吉林省人民政府关于禁止…的通告</h1>
+        <p>各市（州）人民政府：</p><p>{"为保障嫩江干流补充治理工程建设顺利实施，现就有关事项通告如下。" * 8}</p></div></body></html>""".encode()
+    record = extract_page("http://xxgk.jl.gov.cn/szf/gkml/202201/t20220128_8383470.html", {}, body)
+    assert record.metadata["发布日期"] == "2022年01月28日"
+    assert (record.pub_date, record.pub_date_source) == ("2022-01-28", "table")
+
+
+# --- 文号 -------------------------------------------------------------------------------------------
+
+
+def test_a_labelled_doc_number_in_a_flattened_table():
+    # tongchuan-policy-gfxwjql-2020-33
+    text = "索引号: | TCXXGK-2020-011721 | 主题分类: | 政务公开 |\n发文机构: | 铜川市人民政府办公室 | 发文文号: | 铜政发〔2020〕33号 |"
+    assert policy_fields(rec(text))["doc_number"] == "铜政发〔2020〕33号"
+
+
+# --- service guides ---------------------------------------------------------------------------------
+
+
+def test_guide_rows_flattened_to_single_spaces():
+    # sdzwfw-bszn-zhongzi-mirror (a copy of a 山东政务服务网 guide)
+    text = "\n".join(["基本信息", "事项类型 行政许可 权力来源 法定本级行使", "办件类型 承诺件 到办事现场次数 0",
+                      "实施主体 山东省农业农村厅 实施主体性质 法定机关", "承诺办结时限 7 工作日 法定办结时限 20 工作日",
+                      "通办业务范围 全省 办理形式 窗口办理,网上办理,快递申请",
+                      "办理时间 法定工作日,上午9:00-12:00,下午13:00-17:00"])
+    states = {k: v["state"] for k, v in service_guide_fields(rec(text))["elements"].items()}
+    for element in ("事项类型", "实施机构", "承诺办结时限", "法定办结时限", "通办范围", "办理形式", "办理时间"):
+        assert states[element] == "present", element
+    assert states["申请材料"] == "missing"
+
+
+def test_guide_synonyms_and_the_headline_as_the_item_name():
+    # kmcg-bszn-getihu-wanzheng and zbzx-bszn-zhongzi-table-mirror
+    text = "\n".join(["个体工商户注册登记办事指南(完整版)", "二、设定及办理依据", "《个体工商户条例》第二条", "三、实施机关",
+                      "昆明市呈贡区市场监督管理局", "办事程序 |", "受理(0天) - 审核(1天) - 决定(1天) |", "承诺时间 |", "3 |",
+                      "收费标准及依据 |", "不收费 |"])
+    elements = service_guide_fields(rec(text))["elements"]
+    assert elements["事项名称"]["value"] == "个体工商户注册登记"
+    for element in ("设定依据", "实施机构", "办理流程", "承诺办结时限", "收费标准"):
+        assert elements[element]["state"] == "present", element
+
+
+def test_a_disclosure_guide_with_contact_details_is_not_a_service_guide():
+    # shicheng-guide-scjgj: a 公开指南 lists the office's address, hours and telephone
+    text = "\n".join(["石城县市场监督管理局政府信息公开指南", "为了更好地开展政府信息公开工作，制定本指南。",
+                      "办公地址：石城县琴江镇", "办公时间：工作日上午8:00-12:00", "联系电话：0797-5701234"])
+    assert understand(rec(text, title="石城县市场监督管理局政府信息公开指南")).kind == "disclosure_guide"
+
+
+# --- kinds ------------------------------------------------------------------------------------------
+
+
+def test_news_about_report_work_is_not_a_report():
+    # guzhen-notice-nbbz-2024
+    record = understand(rec("为做好2023年度政府信息公开工作年报编制工作，县政务公开办召开部署会。",
+                            title="【工作推进】固镇县召开2023年度政府信息公开工作年报编制和发布部署会"))
+    assert record.kind != "annual_report"
+
+
+def test_an_issuing_notice_is_a_policy():
+    # mdx-policy-hjyjya (its 文号 lost a character on the site: 牟政办发〔201746)
+    text = "牟政办发〔201746\n各乡镇人民政府，县级有关部门：\n经县人民政府同意，现将《牟定县突发环境事件应急预案（试行）》印发给你们，请认真贯彻执行。"
+    record = understand(rec(text, title="牟定县人民政府办公室关于印发牟定县突发环境事件应急预案(试行)的通知"))
+    assert record.kind == "policy"
+
+
+# --- URLs -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("href,expected", [
+    ("http://b.gov.cn/x.html#p", "http://b.gov.cn/x.html"),
+    ("//b.gov.cn/x.html", "https://b.gov.cn/x.html"),
+    ("/zwgk/a.html", "https://a.gov.cn/zwgk/a.html"),
+    ("/zwgk/../b.html", "https://a.gov.cn/b.html"),
+    ("../c.html", "https://a.gov.cn/zwgk/c.html"),
+    (" javascript:void(0)", None), ("mailto:x@y.cn", None), ("#top", None), ("http://[::1", None), ("http:///x", None),
+])
+def test_resolver(href, expected):
+    assert Resolver("https://a.gov.cn/zwgk/list/index.html")(href) == expected
