@@ -9,6 +9,10 @@ The real type is sniffed from the bytes (``%PDF``, a zip holding ``word/`` or ``
 with a WordDocument or Workbook stream), because sites misname files (a PDF uploaded as .doc). Text is
 NFC-normalised: some PDFs map common characters to CJK compatibility ideographs (U+F967 不, domain.md §8).
 Work is capped: bytes (``max_bytes``), zip expansion, PDF pages, spreadsheet rows, extracted characters.
+Sizes are checked before anything is read: a body over ``max_bytes`` or cut by the crawler's size cap
+(``truncated``), or a DOCX/XLSX whose members declare more than ``MAX_ZIP_EXPANSION`` times the file or
+``MAX_UNZIPPED_BYTES`` in all (a zip bomb: the declared sizes bound what ``zipfile`` inflates), is
+``too_large`` with a reason beginning 附件过大.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ MAX_TEXT_CHARS = 2_000_000
 MAX_ZIP_EXPANSION = (
     20  # total uncompressed size / file size beyond which a docx/xlsx is a zip bomb
 )
+MAX_UNZIPPED_BYTES = 200_000_000  # total uncompressed size of a docx/xlsx, whatever its file size
 TOOL_TIMEOUT_SECONDS = 60
 
 _NAME_FORMATS = {
@@ -168,7 +173,7 @@ def _zip_is_bomb(body: bytes) -> bool:
         )
     except (zipfile.BadZipFile, ValueError):
         return False  # the reader reports the corruption itself
-    return total > MAX_ZIP_EXPANSION * max(len(body), 1_000_000)
+    return total > min(MAX_ZIP_EXPANSION * max(len(body), 1_000_000), MAX_UNZIPPED_BYTES)
 
 
 def _docx_text(body: bytes) -> str:
@@ -325,17 +330,23 @@ def _normalise(text: str) -> str:
 
 
 def extract_attachment(
-    name: str, content_type: str | None, body: bytes, *, max_bytes: int = 20_000_000
+    name: str, content_type: str | None, body: bytes, *, max_bytes: int = 20_000_000, truncated: bool = False
 ) -> AttachmentText:
     """The text of one attachment file.
 
     ``name`` is the file name or URL whose extension claims a type (the bytes decide when they disagree);
-    ``content_type`` is the response's header, used only when neither bytes nor name say what it is.
+    ``content_type`` is the response's header, used only when neither bytes nor name say what it is;
+    ``truncated``: the download was cut at the crawler's size cap (only its first ``len(body)`` bytes).
     """
     if len(body) > max_bytes:
         return AttachmentText(
             "too_large",
-            error=f"附件大小 {len(body)} 字节，超过上限 {max_bytes} 字节，未提取文字",
+            error=f"附件过大：{len(body)} 字节，超过上限 {max_bytes} 字节，未提取文字",
+        )
+    if truncated:
+        return AttachmentText(
+            "too_large",
+            error=f"附件过大：下载到 {len(body)} 字节时达到大小上限被截断，未提取文字",
         )
     if not body:
         return AttachmentText("corrupt", error="附件内容为空")
@@ -351,7 +362,7 @@ def extract_attachment(
         )
     if fmt in ("docx", "xlsx") and _zip_is_bomb(body):
         return AttachmentText(
-            "too_large", error="压缩文档解压后过大，未提取文字", format=fmt
+            "too_large", error="附件过大：压缩文档解压后过大（可能是压缩炸弹），未提取文字", format=fmt
         )
     if fmt == "doc":
         result = _legacy_word_text(body)
@@ -374,7 +385,7 @@ def extract_attachment(
         return AttachmentText("corrupt", error=str(exc), format=fmt)
     except MemoryError:
         return AttachmentText(
-            "too_large", error="附件过大，提取文字时内存不足", format=fmt
+            "too_large", error="附件过大：提取文字时内存不足", format=fmt
         )
     if fmt == "pdf" and not text.strip():
         return AttachmentText(

@@ -34,5 +34,11 @@ class SkippedLink:
     unit_id: str
     url: str
     referer: str | None
-    reason: str  # off_scope | not_http | trap | depth | page_cap | robots | duplicate | …
+    reason: str  # off_scope | not_http | trap | depth | robots | error | known | attachment_too_large | a cut …
     detail: dict = field(default_factory=dict)
+
+
+# Skip reasons that mean "not crawled for lack of budget" (未抓完): the unit's request budget, its wall-time
+# budget, its bounded queue, a column's page cap reached without the pager declaring more. A unit with any
+# of them is partial, never a source of deductions for what was not reached.
+CUT_REASONS = ("page_cap", "time_budget", "frontier_full", "column_cap")

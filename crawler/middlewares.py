@@ -9,19 +9,26 @@ off with ``NotConfigured``.
 - ``BackoffRetryMiddleware``: Scrapy's retries, each one after a wait that doubles.
 - ``BodyCapMiddleware``: stops a download at ``ZWGK_MAX_BODY_BYTES`` and keeps what arrived, marked
   ``zwgk_truncated`` in the request meta (evidence up to the cap beats no evidence).
+- ``DecompressionCapMiddleware`` (in place of Scrapy's ``HttpCompressionMiddleware``): the same cap on the
+  *decompressed* body — a 100 KB gzip answer can inflate to gigabytes — inflating gzip and deflate
+  incrementally up to the cap; other encodings are decoded by Scrapy with the cap as their limit.
+- ``BudgetMiddleware``: a queued request of a unit whose wall-time budget is spent (the spider's
+  ``over_time``) is dropped before it is downloaded (``BudgetExceeded``).
 """
 
 from __future__ import annotations
 
 import logging
+import zlib
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import NotConfigured, StopDownload
-from scrapy.http import Request
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.http import Request, TextResponse
+from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
-from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from crawler.settings import LOOPBACK_HOSTS
@@ -81,9 +88,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.backoff_base = settings.getfloat("ZWGK_RETRY_BACKOFF_BASE")
         self.backoff_max = settings.getfloat("ZWGK_RETRY_BACKOFF_MAX")
+        self.stopping = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = super().from_crawler(crawler)
+        # a stopping crawl does not sleep before retries (the engine drops them anyway)
+        crawler.signals.connect(mw._stop, signal=signals.engine_stopped)
+        crawler.signals.connect(mw._stop, signal=signals.spider_closed)
+        return mw
+
+    def _stop(self, *args, **kwargs):
+        self.stopping = True
 
     async def _wait(self, result):
-        if isinstance(result, Request) and self.backoff_base > 0:
+        if isinstance(result, Request) and self.backoff_base > 0 and not self.stopping:
+            from twisted.internet import reactor  # the one Scrapy installed (importing it earlier installs another)
+
             attempt = result.meta.get("retry_times", 1)
             delay = min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max)
             await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
@@ -124,3 +145,80 @@ class BodyCapMiddleware:
             request.meta["zwgk_truncated"] = True
             return response.replace(body=response.body[: self.cap])
         return response
+
+
+class DecompressionCapMiddleware(HttpCompressionMiddleware):
+    def __init__(self, stats=None, *, crawler=None):
+        super().__init__(stats, crawler=crawler)
+        self.cap = crawler.settings.getint("ZWGK_MAX_BODY_BYTES") if crawler is not None else 0
+
+    def process_response(self, request: Request, response, spider=None):
+        encodings = [e.strip().lower() for v in response.headers.getlist("Content-Encoding") for e in v.split(b",")]
+        encodings = [e for e in encodings if e]
+        if request.method == "HEAD" or not encodings or self.cap <= 0:
+            return super().process_response(request, response)
+        if encodings in ([b"gzip"], [b"x-gzip"], [b"deflate"]):
+            try:
+                body, cut = inflate_capped(response.body, encodings[0], self.cap)
+            except zlib.error:
+                return super().process_response(request, response)  # Scrapy says what is wrong with it
+            if cut:
+                request.meta["zwgk_truncated"] = True
+            del response.headers["Content-Encoding"]
+            respcls = responsetypes.from_args(headers=response.headers, url=response.url, body=body)
+            kwargs = {"body": body}
+            if issubclass(respcls, TextResponse):
+                kwargs["encoding"] = None
+            return response.replace(cls=respcls, **kwargs)
+        request.meta["download_maxsize"] = min(request.meta.get("download_maxsize") or self.cap, self.cap)
+        return super().process_response(request, response)
+
+
+def inflate_capped(body: bytes, encoding: bytes, cap: int) -> tuple[bytes, bool]:
+    """``body`` inflated (gzip members one after another, or deflate with or without its zlib header), at
+    most ``cap`` bytes of output; and whether there was more. Never holds more than ``cap`` + one chunk."""
+    if encoding == b"deflate":
+        wbits_options = (zlib.MAX_WBITS, -zlib.MAX_WBITS)
+    else:
+        wbits_options = (16 + zlib.MAX_WBITS,)
+    for k, wbits in enumerate(wbits_options):
+        try:
+            return _inflate(body, wbits, cap)
+        except zlib.error:
+            if k == len(wbits_options) - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _inflate(body: bytes, wbits: int, cap: int) -> tuple[bytes, bool]:
+    out = bytearray()
+    data = body
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        out += inflater.decompress(data, cap + 1 - len(out))
+        if len(out) > cap or inflater.unconsumed_tail:
+            return bytes(out[:cap]), True
+        data = inflater.unused_data if wbits > 16 else b""  # gzip: the next member, if any
+    return bytes(out), False
+
+
+class BudgetExceeded(IgnoreRequest):
+    """A queued request of a unit out of its wall-time budget (not downloaded; recorded as cut)."""
+
+
+class BudgetMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        if crawler.settings.getfloat("ZWGK_UNIT_TIME_BUDGET") <= 0:
+            raise NotConfigured
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider=None):
+        unit = request.meta.get("zwgk_unit")
+        over_time = getattr(self.crawler.spider, "over_time", None)
+        if unit is not None and over_time is not None and over_time(unit):
+            raise BudgetExceeded(f"单位 {unit} 的抓取时间预算已用完，未下载 {request.url}")
+        return None

@@ -9,29 +9,56 @@ pipelines (``crawler.spiders.journal``) and a rerun with the same folder skips t
 is not used: it marks a request as seen when it is *scheduled* and writes its queue state only on a clean
 shutdown, so after a SIGKILL the pages still queued would never be fetched again.
 
-Per-unit status (``unit_summaries``): ``failed`` when no disclosure root answered, ``partial`` when
-downloads failed (dns, timeout, connection, 5xx, robots, too large) or a page cap was hit, else
-``complete``. A 404 on a linked document is the site's defect, not the crawl's, and does not make a unit
-partial.
+Per-unit status (``unit_summaries``, ``summary_status``): ``failed`` when no disclosure root answered,
+``partial`` when downloads failed (dns, timeout, connection, 5xx, robots, too large) or a budget cut links
+(``crawler.items.CUT_REASONS``), else ``complete``. A 404 on a linked document is the site's defect, not
+the crawl's, and does not make a unit partial; nor does a trap stopped or an attachment too large to fetch.
+
+Stopping (``run_crawl`` in the main thread, ``run_crawl_subprocess``): the first SIGINT or SIGTERM stops
+scheduling (``DisclosureSpider.stop_scheduling``) and closes the crawl; the requests in flight get
+``ZWGK_STOP_GRACE`` seconds, then the reactor is stopped regardless. Every item already handed to the
+pipelines is stored and journaled, so nothing is lost. ``run_crawl`` then raises ``CrawlInterrupted`` with
+what was counted; a second signal exits the process at once (``exit_code_on_kill``). A crawl in a child
+process gets the parent's signal forwarded, and the parent raises ``CrawlInterrupted`` when it has ended.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.items import FetchedPage, SkippedLink
+from crawler.items import CUT_REASONS, FetchedPage, SkippedLink
 from crawler.settings import LOOPBACK_HOSTS, crawl_settings
 
 PARTIAL_ERRORS = ("dns", "timeout", "connection", "http_5xx", "robots", "too_large", "redirect")
 JSONL_PIPELINE = "crawler.runner.JsonLinesPipeline"
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNAL_NAMES = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+
+log = logging.getLogger(__name__)
+
+
+class CrawlInterrupted(Exception):
+    """A stop signal ended the crawl before it was done; ``summaries`` counts what it did until then."""
+
+    def __init__(self, signum: int, summaries: dict | None = None):
+        super().__init__(f"crawl stopped by {SIGNAL_NAMES.get(signum, signum)}")
+        self.signum = signum
+        self.summaries = summaries or {}
+
+    @property
+    def signal_name(self) -> str:
+        return SIGNAL_NAMES.get(self.signum, str(self.signum))
 
 
 def _unit_dicts(units) -> list[dict]:
@@ -59,43 +86,109 @@ def unit_summaries(stats: dict, unit_ids) -> dict:
     out = {}
     for uid in unit_ids:
         prefix = f"zwgk/{uid}/"
-        summary = {"requests": 0, "pages": {}, "errors": {}, "skips": {}, "not_modified": 0, "truncated": 0,
-                   "roots_ok": 0, "roots_failed": 0, "redirects": 0}
+        summary = {"requests": 0, "pages": {}, "errors": {}, "skips": {}, "traps": {}, "not_modified": 0,
+                   "truncated": 0, "roots_ok": 0, "roots_failed": 0, "redirects": 0, "declared_pages": 0,
+                   "column_page_cap": 0}
         for key, value in stats.items():
             if not key.startswith(prefix):
                 continue
             name = key[len(prefix):]
             group, _, sub = name.partition("/")
-            if sub and group in ("pages", "errors", "skips"):
+            if sub and group in ("pages", "errors", "skips", "traps"):
                 summary[group][sub] = value
             elif not sub and name in summary:
                 summary[name] = value
-        capped = summary["skips"].get("page_cap", 0) > 0
-        failed_downloads = any(summary["errors"].get(kind) for kind in PARTIAL_ERRORS)
-        if summary["roots_ok"] == 0:
-            summary["status"] = "failed"
-        elif failed_downloads or capped:
-            summary["status"] = "partial"
-        else:
-            summary["status"] = "complete"
+        summary["status"] = summary_status(summary)
         out[uid] = summary
     return out
 
 
+def summary_status(summary: dict) -> str:
+    """complete | partial | failed of one unit's counters (see the module notes)."""
+    if not summary.get("roots_ok"):
+        return "failed"
+    errors, skips = summary.get("errors", {}), summary.get("skips", {})
+    if any(errors.get(kind) for kind in PARTIAL_ERRORS) or any(skips.get(r) for r in CUT_REASONS):
+        return "partial"
+    return "complete"
+
+
+class _StopOnSignal:
+    """SIGINT / SIGTERM while a crawl runs in this process (see the module notes). Installed only in the main
+    thread (Python delivers signals there); the previous handlers come back afterwards."""
+
+    def __init__(self, process, crawler, grace: float, exit_code_on_kill: int):
+        self.process = process
+        self.crawler = crawler
+        self.grace = grace
+        self.exit_code_on_kill = exit_code_on_kill
+        self.signum: int | None = None
+        self.forced = False
+        self.previous: dict = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in STOP_SIGNALS:
+                self.previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        from twisted.internet import reactor
+
+        if self.forced:  # a crashed reactor ran no shutdown triggers: its idle threads would block the exit
+            reactor.getThreadPool().stop()
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        return False
+
+    def _handle(self, signum, _frame):
+        from twisted.internet import reactor
+
+        if self.signum is not None:  # the second signal: no waiting at all
+            os.write(2, "\n再次收到停止信号，立即退出；已保存的页面不会丢失，下次运行时继续。\n".encode())
+            os._exit(self.exit_code_on_kill)
+        self.signum = signum
+        reactor.callFromThread(self._stop)
+
+    def _stop(self):
+        from twisted.internet import reactor
+
+        log.warning("收到停止信号（%s）：不再发出新的请求，正在结束（最多 %g 秒）；再按一次 Ctrl-C 立即退出",
+                    SIGNAL_NAMES.get(self.signum, self.signum), self.grace)
+        spider = getattr(self.crawler, "spider", None)
+        if spider is not None and hasattr(spider, "stop_scheduling"):
+            spider.stop_scheduling()
+        self.process.stop()
+        reactor.callLater(self.grace, self._force)
+
+    def _force(self):
+        from twisted.internet import reactor
+
+        if reactor.running:
+            log.warning("仍在进行的下载已放弃")
+            self.forced = True
+            reactor.crash()  # stop() would wait for Scrapy's graceful stop, which waits for those downloads
+
+
 def run_crawl(units, *, item_pipelines: dict | None = None, settings: dict | None = None, known=None,
-              incremental: bool = False, job_dir: str | None = None) -> dict:
-    """Crawl ``units`` (Unit objects or their dicts) in this process; returns per-unit summaries."""
+              incremental: bool = False, job_dir: str | None = None, exit_code_on_kill: int = 1) -> dict:
+    """Crawl ``units`` (Unit objects or their dicts) in this process; returns per-unit summaries. Raises
+    ``CrawlInterrupted`` when a stop signal ended it early."""
     from scrapy.crawler import CrawlerProcess
 
     from crawler.spiders.disclosure import DisclosureSpider
 
     unit_dicts = _unit_dicts(units)
-    process = CrawlerProcess(build_settings(unit_dicts, item_pipelines=item_pipelines, settings=settings,
-                                            job_dir=job_dir))
+    merged = build_settings(unit_dicts, item_pipelines=item_pipelines, settings=settings, job_dir=job_dir)
+    process = CrawlerProcess(merged)
     crawler = process.create_crawler(DisclosureSpider)
     process.crawl(crawler, units=unit_dicts, known=known, incremental=incremental)
-    process.start()
-    return unit_summaries(crawler.stats.get_stats(), [u["id"] for u in unit_dicts])
+    with _StopOnSignal(process, crawler, float(merged["ZWGK_STOP_GRACE"]), exit_code_on_kill) as stop:
+        process.start(install_signal_handlers=False)
+    summaries = unit_summaries(crawler.stats.get_stats(), [u["id"] for u in unit_dicts])
+    if stop.signum is not None:
+        raise CrawlInterrupted(stop.signum, summaries)
+    return summaries
 
 
 # --- the child-process form ------------------------------------------------------------------------
@@ -166,20 +259,51 @@ def spawn_crawl(units, out_path: str | Path, *, item_pipelines: dict | None = No
 
 def read_stream(path: str | Path) -> tuple[list, dict | None]:
     """Items and summaries from a child's output; a torn last line (killed child) is ignored."""
-    items, summaries = [], None
+    items, summaries, _ = _read_stream(path)
+    return items, summaries
+
+
+def _read_stream(path: str | Path) -> tuple[list, dict | None, int | None]:
+    """Items, summaries and the signal that interrupted the child (None when it ended by itself)."""
+    items, summaries, interrupted = [], None, None
     path = Path(path)
     if not path.exists():
-        return items, summaries
+        return items, summaries, interrupted
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             data = json.loads(line)
         except json.JSONDecodeError:
             continue
         if data.get("kind") == "summaries":
-            summaries = data["units"]
+            summaries, interrupted = data["units"], data.get("interrupted")
         else:
             items.append(item_from_json(data))
-    return items, summaries
+    return items, summaries, interrupted
+
+
+class _Forward:
+    """While waiting for a child crawl: SIGINT / SIGTERM are passed on to it (main thread only)."""
+
+    def __init__(self, proc: subprocess.Popen):
+        self.proc = proc
+        self.signum: int | None = None
+        self.previous: dict = {}
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            for sig in STOP_SIGNALS:
+                self.previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        return False
+
+    def _handle(self, signum, _frame):
+        self.signum = signum
+        if self.proc.poll() is None:
+            self.proc.send_signal(signum)
 
 
 def run_crawl_subprocess(units, *, item_pipelines: dict | None = None, settings: dict | None = None, known=None,
@@ -192,13 +316,16 @@ def run_crawl_subprocess(units, *, item_pipelines: dict | None = None, settings:
         with open(log_path, "wb") as log_file:
             proc = spawn_crawl(units, out, item_pipelines=item_pipelines, settings=settings, known=known,
                                incremental=incremental, job_dir=job_dir, stderr=log_file)
-            try:
-                code = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-                raise RuntimeError(f"抓取子进程超时（{timeout} 秒）") from None
-        items, summaries = read_stream(out)
+            with _Forward(proc) as forward:
+                try:
+                    code = proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    raise RuntimeError(f"抓取子进程超时（{timeout} 秒）") from None
+        items, summaries, interrupted = _read_stream(out)
+        if interrupted or forward.signum is not None:
+            raise CrawlInterrupted(interrupted or forward.signum, summaries)
         if code != 0 or summaries is None:
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
             raise RuntimeError(f"抓取子进程异常退出（退出码 {code}）：\n{tail}")
@@ -209,10 +336,15 @@ def _child(spec_path: str) -> int:
     spec = json.loads(Path(spec_path).read_text(encoding="utf-8"))
     pipelines = {**spec["item_pipelines"], JSONL_PIPELINE: 1000}
     settings = {**spec["settings"], "ZWGK_JSONL_OUT": spec["out"]}
-    summaries = run_crawl(spec["units"], item_pipelines=pipelines, settings=settings, known=spec["known"],
-                          incremental=spec["incremental"], job_dir=spec["job_dir"])
+    interrupted = None
+    try:
+        summaries = run_crawl(spec["units"], item_pipelines=pipelines, settings=settings, known=spec["known"],
+                              incremental=spec["incremental"], job_dir=spec["job_dir"])
+    except CrawlInterrupted as exc:
+        summaries, interrupted = exc.summaries, exc.signum
     with open(spec["out"], "a", encoding="utf-8") as out:
-        out.write(json.dumps({"kind": "summaries", "units": summaries}, ensure_ascii=False, default=str) + "\n")
+        line = {"kind": "summaries", "units": summaries, "interrupted": interrupted}
+        out.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
     return 0
 
 

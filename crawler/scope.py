@@ -1,8 +1,9 @@
 """Where a unit's crawl may go, and which URLs are traps.
 
 - ``canonicalize(url)``: one spelling per address (w3lib's ``canonicalize_url``: sorted query, normalised
-  escapes, no fragment) with session ids removed (``;jsessionid=…``, ``PHPSESSID=…``, ``sid=…``): a site
-  that writes a fresh session id into every link would otherwise never end.
+  escapes, no fragment) with session ids removed (``;jsessionid=…``, ASP.NET's cookieless ``/(S(…))/``
+  segment, ``PHPSESSID=…``, ``sid=…``): a site that writes a fresh session id into every link would
+  otherwise never end.
 - ``UnitScope``: a unit's scope is, for each disclosure root and each extra ``scopes`` entry, the host (with
   port) and the root's folder as a path prefix. ``in_scope(url)`` checks host and prefix; with
   ``host_only=True`` it checks the host alone — the spider uses that for the entries of the unit's own list
@@ -20,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from w3lib.url import canonicalize_url
 
 SESSION_PARAMS = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id", "aspsessionid", "cfid", "cftoken"})
-_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*", re.I)
+_PATH_SESSION = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/?#;]*|/\((?:[A-Za-z]\([^()/]*\))+\)(?=/)", re.I)
 _CALENDAR_PARAMS = frozenset({"year", "month", "day", "date", "y", "m", "d", "ym", "yearmonth", "cal", "calendar", "riqi", "nian", "yue"})
 _DATE_VALUE = re.compile(r"^(?:19|20)\d{2}(?:[-/.]?\d{1,2}){0,2}$|^\d{1,2}$")
 

@@ -36,8 +36,13 @@ DEFAULTS: dict = {
     "ZWGK_RETRY_BACKOFF_BASE": 2.0,
     "ZWGK_RETRY_BACKOFF_MAX": 60.0,
     "DOWNLOADER_MIDDLEWARES": {
+        # first of all: a unit out of time downloads nothing more, not even robots.txt
+        "crawler.middlewares.BudgetMiddleware": 50,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
         "crawler.middlewares.BackoffRetryMiddleware": 550,
+        # the body cap applies to decompressed bodies too (a gzip bomb is cut, not inflated)
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "crawler.middlewares.DecompressionCapMiddleware": 590,
         # before RobotsTxtMiddleware (100): marks overridden hosts' requests dont_obey_robotstxt
         "crawler.middlewares.RobotsOverrideMiddleware": 90,
         "crawler.middlewares.LoopbackPolitenessMiddleware": 95,
@@ -51,10 +56,32 @@ DEFAULTS: dict = {
     "ZWGK_MAX_BODY_BYTES": 20 * 1024 * 1024,
     "DOWNLOAD_MAXSIZE": 100 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 10 * 1024 * 1024,
-    # Caps per unit: requests in all, list pages per column, column-discovery depth from the root.
+    # Links are read from the first 4 MB of a page: a real list page is well under 1 MB, and a 20 MB page of
+    # links would otherwise queue hundreds of thousands of requests.
+    "ZWGK_MAX_PARSE_BYTES": 4 * 1024 * 1024,
+    # An attachment announcing a larger size is not downloaded (附件过大); one that does not announce its size
+    # is cut at ZWGK_MAX_BODY_BYTES and its text not extracted.
+    "ZWGK_MAX_ATTACHMENT_BYTES": 20 * 1024 * 1024,
+    # Budgets per unit (crawler.spiders.disclosure): requests in all; wall time from its first request (a
+    # polite crawl of a 20,000-page unit on a shared host takes about 3 hours); requests asked and not yet
+    # answered (the queue: documents are fetched before further list pages, so a real unit stays far below).
+    # What a budget cuts is recorded (未抓完) and the unit's crawl is partial.
     "ZWGK_UNIT_PAGE_CAP": 20000,
+    "ZWGK_UNIT_TIME_BUDGET": 4 * 3600,
+    "ZWGK_UNIT_FRONTIER_CAP": 5000,
+    # Units crawled at a time: the next one starts when one has finished, so the queue of the whole crawl is
+    # bounded (a province's 7,000 units do not all queue their roots' links at once) and a unit's time budget
+    # starts when it does. Many units share a host, so this many keep every host of a county busy.
+    "ZWGK_ACTIVE_UNITS": 100,
+    # Per column: list pages in all (a pager declaring more is the trap 分页过多), further list pages
+    # requested at a time (pagination is lazy: a declared count never becomes that many requests).
     "ZWGK_COLUMN_PAGE_CAP": 500,
+    "ZWGK_COLUMN_WINDOW": 2,
+    # Column-discovery depth from the root.
     "ZWGK_MAX_DEPTH": 4,
+    # On SIGINT/SIGTERM (crawler.runner): seconds the requests in flight get to finish before the crawl is
+    # stopped regardless (a slow download or a retry's backoff must not hold a stop for minutes).
+    "ZWGK_STOP_GRACE": 5,
     # Trap thresholds (crawler.scope.TrapDetector): distinct date-valued query variants per path, distinct
     # query strings per path, occurrences of one path segment.
     "ZWGK_TRAP_CALENDAR_VARIANTS": 12,

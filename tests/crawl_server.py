@@ -3,17 +3,21 @@
 ``CrawlServer`` serves a route table on 127.0.0.1 (ephemeral port) from a ``ThreadingHTTPServer`` whose
 listen backlog is raised to 256 (the default of 5 distorts anything concurrent). A route gives status,
 headers, body bytes, an optional delay, ETag / Last-Modified (answering conditional GETs with 304), or a
-handler ``fn(request) -> (status, headers, body)`` (Hanweb's POST ``dataproxy.jsp``). Every request is
-logged (method, path, headers, body) so tests can count what the crawler asked for.
+handler ``fn(request) -> (status, headers, body)`` (Hanweb's POST ``dataproxy.jsp``); ``reset=True``
+answers with a TCP reset instead, and a ``Content-Length`` header of its own is sent as given (a size
+announced but never sent). ``prefix`` routes (``add_prefix``) answer every path under a folder. Delays end
+early when the server stops. Every request is logged (method, path, headers, body) so tests can count
+what the crawler asked for.
 
 The ``crawl_server`` pytest fixture starts one server per test.
 """
 
 from __future__ import annotations
 
+import socket
+import struct
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
@@ -31,6 +35,7 @@ class Route:
     etag: str | None = None
     last_modified: str | None = None
     handler: Callable[["SeenRequest"], tuple[int, dict, bytes]] | None = None
+    reset: bool = False
 
 
 @dataclass
@@ -55,14 +60,16 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def handle_error(self, request, client_address):
-        # a client that timed out or was killed drops its connection: expected in these tests
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        # a client that timed out or was killed drops its connection (or a route reset it): expected here
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError, OSError, ValueError)):
             super().handle_error(request, client_address)
 
 
 class CrawlServer:
     def __init__(self):
         self.routes: dict[str, Route] = {}
+        self.prefixes: dict[str, Route] = {}
+        self.stopped = threading.Event()
         self.requests: list[SeenRequest] = []
         self._lock = threading.Lock()
         self.default_delay = 0.0
@@ -88,6 +95,19 @@ class CrawlServer:
         self.routes[path] = route
         return route
 
+    def add_prefix(self, folder: str, handler: Callable[["SeenRequest"], tuple[int, dict, bytes]]) -> Route:
+        """Every path under ``folder`` (longest prefix wins) answered by ``handler``."""
+        route = Route(handler=handler)
+        self.prefixes[folder] = route
+        return route
+
+    def route_for(self, path: str) -> Route | None:
+        route = self.routes.get(path) or self.routes.get(urlsplit(path).path)
+        if route is None:
+            folders = [f for f in self.prefixes if path.startswith(f)]
+            route = self.prefixes[max(folders, key=len)] if folders else None
+        return route
+
     def redirect(self, path: str, location: str, status: int = 302) -> Route:
         return self.add(path, b"", status=status, headers={"Location": location}, content_type="text/plain")
 
@@ -103,6 +123,7 @@ class CrawlServer:
         return self
 
     def stop(self) -> None:
+        self.stopped.set()
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -121,7 +142,12 @@ class CrawlServer:
                 seen = SeenRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 with server._lock:
                     server.requests.append(seen)
-                route = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path)
+                route = server.route_for(self.path)
+                if route is not None and route.reset:
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 if route is None:
                     status, headers, payload = 404, {"Content-Type": "text/html; charset=utf-8"}, "<h1>404</h1>".encode()
                     delay = server.default_delay
@@ -139,17 +165,20 @@ class CrawlServer:
                         if (route.etag and inm == route.etag) or (route.last_modified and ims == route.last_modified and not inm):
                             status, payload = 304, b""
                 if delay:
-                    time.sleep(delay)
+                    server.stopped.wait(delay)
                 try:
                     self.send_response(status)
                     for name, value in headers.items():
                         self.send_header(name, value)
-                    self.send_header("Content-Length", str(len(payload)))
+                    if "Content-Length" not in headers:
+                        self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     if self.command != "HEAD":
                         self.wfile.write(payload)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+                if "Content-Length" in headers and int(headers["Content-Length"]) != len(payload):
+                    self.close_connection = True  # announced more than it sends
 
             do_GET = do_POST = do_HEAD = _serve
 

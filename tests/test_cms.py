@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from crawler import cms
 from crawler.cms import generic, hanweb, trs, yueyang
-from crawler.cms.base import PostRequest, find_date
+from crawler.cms.base import PageRange, PostRequest, find_date
 from crawler.cms.columns import link_kind, page_links
 
 FIXTURES = Path(__file__).parent / "fixtures" / "cms"
@@ -199,3 +199,23 @@ def test_adapters_never_crash_on_junk(url, text):
         adapter.detect(url, text)
         page = adapter.parse_list(url, text, {"columnid": "1"})
         assert all(isinstance(n, (str, PostRequest)) for n in page.next_requests)
+
+
+# --- declared page counts are described, never listed -------------------------------------------------------
+
+
+def test_a_declared_100000_pages_is_a_range_made_one_page_at_a_time():
+    text = '<a href="./201701/t20170105_1.html">一</a><script>createPageHTML(100000, 0, "index", "html");</script>'
+    page = trs.parse_list("http://h/a/index.html", text)
+    assert isinstance(page.next_requests, PageRange) and len(page.next_requests) == 99999
+    assert page.next_requests[0] == "http://h/a/index_1.html"
+    assert page.next_requests[-1] == "http://h/a/index_99999.html"
+    assert page.next_requests[1:3] == ["http://h/a/index_2.html", "http://h/a/index_3.html"]
+    yy = yueyang.parse_list("http://h/1/2/default.htm", _yueyang().replace("num>4", "num>100000"))
+    assert len(yy.next_requests) == 99999 and yy.next_requests[-1] == "http://h/1/2/default_100000.htm"
+    last = generic.parse_list("http://h/gk/index.html", _generic("index_2.html", "index_99999.html"))
+    assert len(last.next_requests) == 99998 and last.next_requests[-1] == "http://h/gk/index_99999.html"
+    text = _read("dingxi_zwgk_col12377_jpage_datastore.xml").replace(
+        "<recordset>", "<totalrecord>5000000</totalrecord><recordset>", 1)
+    groups = hanweb.parse_list(HANWEB_URL, text).next_requests
+    assert len(groups) == 111111 and groups[-1].url.endswith("startrecord=4999996&endrecord=5000000&perpage=15")

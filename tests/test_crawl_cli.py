@@ -119,6 +119,8 @@ def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
         doc = json.loads(done.stdout)
         assert doc["run_id"] == 1  # resumed, not a new run
         assert "继续上次未完成的抓取" in done.stderr
+        # judged as a whole run: what the killed part stored counts, so no unit looks failed or re-laid-out
+        assert [(u["status"], u["health"]) for u in doc["units"]] == [("complete", [])] * 2
         documents = count(db, "SELECT count(DISTINCT url) FROM pages WHERE role = 'detail' AND status = 200")
         assert documents == 2 * 120
         # the store stayed consistent: every fetched body is a snapshot, every good detail page has a record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from crawler.items import FetchedPage, SkippedLink
@@ -298,3 +300,93 @@ def test_incremental_recrawl_asks_little_and_stops_early(crawl_server):
     assert len(conditional) == 100
     assert third["u"]["not_modified"] == 100
     assert all(p.body == b"" for p in pages(items3) if p.not_modified)
+
+
+# --- bounded by construction: lazy pagination, breadth, budgets (issue 10) --------------------------------------
+
+
+def _lying_trs_column(server: CrawlServer, folder: str, declared: int) -> dict:
+    """A TRS column declaring ``declared`` pages, every one of them real (three entries of its own); counts
+    how many of its list pages are being answered at once."""
+    state = {"now": 0, "max": 0}
+    lock = threading.Lock()
+
+    def list_page(req):
+        leaf = req.path.rsplit("/", 1)[-1]
+        n = 0 if leaf == "index.html" else int(leaf[len("index_"):-len(".html")])
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        server.stopped.wait(0.05)  # long enough for a crawler asking several at once to overlap
+        with lock:
+            state["now"] -= 1
+        entries = [(f"./201703/t20170301_{n * 10 + k}.html", f"栏目文件第{n * 10 + k}号", "03-01") for k in range(3)]
+        pager = f'<script>createPageHTML({declared}, {n}, "index", "html");</script>'
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, page("通知公告", rows(entries) + pager).encode()
+
+    server.add_prefix(folder + "index", list_page)
+    server.add_prefix(folder + "2017", lambda req: (200, {"Content-Type": "text/html; charset=utf-8"},
+                                                    page("文件", "<h1>文件</h1><div class='TRS_Editor'>正文</div>").encode()))
+    return state
+
+
+def test_a_pager_declaring_100000_pages_is_walked_lazily_up_to_the_column_cap(crawl_server):
+    s = crawl_server
+    lying = _lying_trs_column(s, "/xxgk/big/", 100_000)
+    small = build_generic_column(s, "/xxgk/small/", 3, 3, style="path")
+    guide = article(s, "/xxgk/guide.html", "政府信息公开指南")
+    s.add("/xxgk/index.html", page("信息公开", '<a href="big/index.html">通知公告</a><a href="small/list.html">工作动态</a>'
+                                            '<a href="guide.html">政府信息公开指南</a>'))
+    items, summary = run_crawl_subprocess([unit("u", s.url("/xxgk/index.html"))], timeout=120,
+                                          settings=dict(FAST, ZWGK_COLUMN_PAGE_CAP=12, ZWGK_COLUMN_WINDOW=2))
+    paths = [h.path for h in s.hits()]
+    big = [p for p in paths if p.startswith("/xxgk/big/index")]
+    assert len(big) == 12 and lying["max"] <= 2  # the cap, and never more than the window at once
+    (trap,) = [k for k in skips(items, "trap") if k.detail.get("kind") == "too_many_pages"]
+    assert trap.detail["declared"] == 100_000 and trap.detail["cap"] == 12
+    assert summary["u"]["traps"]["too_many_pages"] == 1 and summary["u"]["declared_pages"] == 100_000
+    assert summary["u"]["status"] == "complete" and not skips(items, "column_cap")  # a trap, not a cut
+    # breadth: the other column and the guide come before the deep pages of the endless one
+    assert set(small) | {guide} <= {p.url for p in pages(items)}
+    third = paths.index("/xxgk/big/index_2.html")
+    assert paths.index("/xxgk/guide.html") < third and paths.index("/xxgk/small/list.html") < third
+
+
+def test_budgets_cut_the_crawl_and_make_it_partial(crawl_server):
+    s = crawl_server
+    build_trs_column(s, "/q/", 3, 20)
+    items, summary = run_crawl_subprocess([unit("u", s.url("/q/index.html"))], timeout=120,
+                                          settings=dict(FAST, ZWGK_UNIT_FRONTIER_CAP=5))
+    assert skips(items, "frontier_full") and summary["u"]["status"] == "partial"
+    s.default_delay = 0.3
+    items, summary = run_crawl_subprocess([unit("t", s.url("/q/index.html"))], timeout=120,
+                                          settings=dict(FAST, ZWGK_UNIT_TIME_BUDGET=0.5))
+    assert summary["t"]["skips"]["time_budget"] > 0 and summary["t"]["status"] == "partial"
+    assert summary["t"]["pages"].get("detail", 0) < 60
+
+
+def test_units_are_started_as_others_finish(crawl_server):
+    s = crawl_server
+    for folder in ("/ua/", "/ub/", "/uc/"):
+        build_trs_column(s, folder, 2, 3, first_id=1000 * len(folder) + ord(folder[2]))
+    units = [unit(f[1:-1], s.url(f + "index.html")) for f in ("/ua/", "/ub/", "/uc/")]
+    items, summary = run_crawl_subprocess(units, settings=dict(FAST, ZWGK_ACTIVE_UNITS=1), timeout=120)
+    assert all(summary[u["id"]]["status"] == "complete" for u in units)
+    order = [h.path[:4] for h in s.hits() if h.path.startswith("/u")]
+    # one unit at a time: each folder's requests form one unbroken run, in registry order
+    assert [f for k, f in enumerate(order) if k == 0 or order[k - 1] != f] == ["/ua/", "/ub/", "/uc/"]
+
+
+def test_a_list_reached_as_a_document_is_followed(crawl_server):
+    # a 年报 column listing one page per year (extensionless links, as some platforms write them): each year
+    # page is itself a short list holding the year's report; only the page's own layout tells
+    s = crawl_server
+    s.add("/xxgk/nb/index.html", page("年报", rows([(f"y{y}", f"{y}年政府信息公开工作年度报告", f"{y + 1}-01-20")
+                                                   for y in (2015, 2016, 2017)])))
+    for y in (2015, 2016, 2017):
+        s.add(f"/xxgk/nb/y{y}", page(f"{y}年", rows([(f"r{y}.html", f"某某县{y}年政府信息公开工作年度报告",
+                                                     f"{y + 1}-01-20")])))
+        article(s, f"/xxgk/nb/r{y}.html", f"某某县{y}年政府信息公开工作年度报告")
+    items, _ = run_crawl_subprocess([unit("u", s.url("/xxgk/nb/index.html"))], settings=FAST, timeout=120)
+    assert {s.url(f"/xxgk/nb/r{y}.html") for y in (2015, 2016, 2017)} <= {p.url for p in pages(items, "detail")}
+    assert {s.url(f"/xxgk/nb/y{y}") for y in (2015, 2016, 2017)} <= {p.url for p in pages(items, "list")}

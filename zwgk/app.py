@@ -21,6 +21,12 @@ class AppError(Exception):
     """A user-facing failure; the message is Chinese."""
 
 
+class Interrupted(BaseException):
+    """A stop signal (SIGINT / SIGTERM) ended a command early: what was stored stays, and the next run of
+    the same command continues where this one stopped. The message is Chinese; the exit code is 3. A
+    BaseException, like KeyboardInterrupt, so that no ``except Exception`` on the way swallows it."""
+
+
 def fresh_output_dir(out: Path, marker: str, label: str) -> None:
     """Make ``out`` an empty folder for a command's output: a missing or empty folder is used, an earlier
     output of the same command (it holds ``marker``) is replaced, anything else is refused so that nobody's

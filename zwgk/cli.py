@@ -2,13 +2,19 @@
 
 Conventions (design.md): ``--json`` prints exactly one JSON document on stdout; progress and logs go to
 stderr. Exit codes: 0 ok, 1 error, 2 usage, 3 partial, 4 another run holds the lock.
+
+SIGINT / SIGTERM: the first one ends the command where it is with a Chinese message and exit code 3 (a
+crawl in progress handles the signal itself and stops within seconds: ``crawler.runner``); the run
+continues next time. A second signal exits at once.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -596,7 +602,11 @@ def crawl(unit_ids, full, db, units_path, as_json):
     """抓取各单位网站的信息公开栏目，保存原始页面作为证据（可中断，下次运行时继续）。
 
     默认增量抓取：每晚重新访问栏目列表页，只下载新增的文章和附件；遵守 robots.txt，
-    对同一网站限速。抓取失败的单位记为“无法评估”，不会因此扣分。
+    对同一网站限速。抓取失败的单位记为“无法评估”，不会因此扣分。每个单位的请求数、时间和栏目分页数都有上限，
+    没抓完的记为“未抓完”（部分），识别出的抓取陷阱记入抓取说明。
+
+    按 Ctrl-C 或发送 SIGTERM 可随时停止：几秒内结束，退出码 3，已抓取的页面都会保存，再次运行时从中断处继续；
+    连续两次则立即退出。抓取参数可用环境变量 ZWGK_CRAWL_SETTINGS（JSON）覆盖。
 
     \b
     示例：
@@ -731,7 +741,30 @@ def _translate_usage_error(exc: click.UsageError) -> str:
     return message
 
 
+def _exit_now(_signum, _frame) -> None:
+    os.write(2, "\n再次收到停止信号，立即退出。\n".encode())
+    os._exit(EXIT_PARTIAL)
+
+
+def _stop_signal(signum, _frame) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_now)
+    raise app.Interrupted(f"收到停止信号（{signal.Signals(signum).name}），已中断：已保存的数据不受影响，"
+                          "再次运行同一命令即可继续。")
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, _stop_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _main(argv)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="zwgk", standalone_mode=False)
     except click.UsageError as exc:
@@ -741,6 +774,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.Abort:
         click.echo("已中止。", err=True)
         return EXIT_ERROR
+    except app.Interrupted as exc:
+        click.echo(f"\n{exc}", err=True)
+        return EXIT_PARTIAL
     except click.ClickException as exc:
         click.echo(f"错误：{exc.format_message()}", err=True)
         return exc.exit_code

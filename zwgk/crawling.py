@@ -6,20 +6,31 @@
 - Nightly runs are incremental (known documents are not fetched again; list pages are); ``--full``
   revisits every document with conditional GETs so edits deep in a column are caught.
 - Each unit ends complete, partial or failed, with health notes: unreachable, blocked by robots.txt,
-  download errors, or "layout changed" (list pages answer but no longer yield any document). A failed
-  unit is "could not assess" for the checks, never a source of deductions.
+  download errors, "layout changed" (list pages answer but no longer yield any document), what a budget
+  cut (未抓完: partial) and every trap stopped, with its reason. A failed unit is "could not assess" for
+  the checks, never a source of deductions.
+- A resumed run is judged as a whole: the counters of its earlier, interrupted parts (read back from the
+  store: ``CrawlStore.run_part_summary``) are added to the last part's, so a crash never turns into
+  "could not assess" or a false "layout changed".
+- SIGINT / SIGTERM (``crawler.runner``): the crawl stops within ``ZWGK_STOP_GRACE`` seconds, the run stays
+  unfinished, and ``app.Interrupted`` says that the next run continues it.
+- ``ZWGK_CRAWL_SETTINGS`` (environment, a JSON object of crawl settings, e.g. ``{"ZWGK_UNIT_TIME_BUDGET":
+  3600}``) overrides the defaults of ``crawler.settings`` for every command that crawls.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from crawler.runner import run_crawl
+from crawler.runner import CrawlInterrupted, run_crawl, summary_status
 from zwgk import app
+from zwgk.cliutil import EXIT_PARTIAL
 from zwgk.crawlstore import CrawlStore
 from zwgk.locks import Locked, held
 from zwgk.store import Store
@@ -28,8 +39,21 @@ PIPELINE = {"zwgk.pipeline.StorePipeline": 300}
 STATUS_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败"}  # a unit's crawl status, in tables
 ERROR_WORDS = {
     "dns": "域名解析失败", "timeout": "超时", "connection": "连接失败", "http_4xx": "4xx 错误", "http_5xx": "服务器错误",
-    "robots": "robots.txt 禁止", "too_large": "响应过大", "redirect": "重定向异常",
+    "robots": "robots.txt 禁止", "too_large": "响应过大", "redirect": "重定向异常", "ignored": "请求被放弃",
 }
+# what a budget cut (crawler.items.CUT_REASONS): "未抓完：…"
+CUT_WORDS = {
+    "page_cap": "达到单位请求数上限", "time_budget": "单位抓取时间预算已用完", "frontier_full": "待抓取队列已满",
+    "column_cap": "栏目分页达到上限",
+}
+# traps stopped (crawler.spiders.disclosure: traps/<kind>, and skips "depth")
+TRAP_WORDS = {
+    "calendar": "日历页面（日期参数无穷变化）", "query_variants": "同一页面的查询参数变体过多",
+    "repeated_path": "路径重复（无限深度）", "depth": "栏目层级过深", "endless_pagination": "分页重复（翻页后条目不变）",
+    "past_page_count": "超出声明页数的分页", "too_many_pages": "分页过多", "redirect_loop": "重定向循环",
+    "redirect_chain": "重定向次数过多", "session_id": "网址中带会话编号", "url_too_long": "网址过长",
+}
+SETTINGS_ENV = "ZWGK_CRAWL_SETTINGS"
 
 
 class _OneLineErrors(logging.Filter):
@@ -86,7 +110,22 @@ class UnitCrawl:
     summary: dict
 
 
-def _unfinished_run(store: Store, jobs: Path) -> int | None:
+def env_settings() -> dict:
+    """Crawl settings from ``ZWGK_CRAWL_SETTINGS`` (a JSON object), or {}."""
+    raw = os.environ.get(SETTINGS_ENV, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise app.AppError(f"环境变量 {SETTINGS_ENV} 不是有效的 JSON：{exc}") from None
+    if not isinstance(value, dict):
+        raise app.AppError(f"环境变量 {SETTINGS_ENV} 应为 JSON 对象，如 {{\"DOWNLOAD_TIMEOUT\": 10}}")
+    return value
+
+
+def unfinished_run(store: Store, jobs: Path) -> int | None:
+    """The crawl run that was interrupted and can be continued (its journal folder under ``jobs``), or None."""
     row = store.row("SELECT id FROM runs WHERE kind = 'crawl' AND finished_at IS NULL ORDER BY id DESC LIMIT 1")
     if row and (jobs / f"run-{row['id']}").is_dir():
         return row["id"]
@@ -127,9 +166,46 @@ def unit_health(summary: dict, documents_before: int) -> tuple[str, list[dict]]:
             "kind": "layout_changed",
             "message": f"栏目页可以打开，但解析不出任何文章（上次有 {documents_before} 篇）：网站可能已改版，需要调整抓取规则",
         })
-    if summary.get("skips", {}).get("page_cap"):
-        notes.append({"kind": "page_cap", "message": f"达到页面数上限，{summary['skips']['page_cap']} 个链接未抓取"})
+    skips, traps = summary.get("skips", {}), summary.get("traps", {})
+    for reason, words in CUT_WORDS.items():
+        if skips.get(reason):
+            what = "个栏目的其余分页" if reason == "column_cap" else "个链接"
+            notes.append({"kind": reason, "message": f"未抓完：{words}，{skips[reason]} {what}未抓取"})
+    if skips.get("attachment_too_large"):
+        notes.append({"kind": "attachment_too_large",
+                      "message": f"附件过大：{skips['attachment_too_large']} 个附件超过大小上限，未下载"})
+    found = dict(traps)
+    if skips.get("depth"):
+        found["depth"] = skips["depth"]
+    for kind, n in found.items():
+        if not n:
+            continue
+        words = TRAP_WORDS.get(kind, kind)
+        if kind == "too_many_pages":
+            cap = summary.get("column_page_cap")
+            message = (f"抓取陷阱：{words}，{n} 个栏目的分页声明多达 {summary.get('declared_pages') or '?'} 页，"
+                       f"超过每个栏目{f' {cap} 页' if cap else ''}的分页上限，超出部分不再抓取")
+        elif kind == "session_id":
+            message = f"抓取陷阱：{words}，{n} 个链接去掉会话编号后抓取"
+        else:
+            message = f"抓取陷阱：{words}，已停止，{n} 个链接未抓取"
+        notes.append({"kind": "trap", "trap": kind, "message": message})
     return status, notes
+
+
+def whole_run(summary: dict, earlier: dict) -> dict:
+    """One unit's counters of a resumed run: this part's ``summary`` plus its earlier parts' (``earlier``)."""
+    merged = dict(summary)
+    for key, value in earlier.items():
+        if isinstance(value, dict):
+            group = dict(merged.get(key) or {})
+            for sub, n in value.items():
+                group[sub] = group.get(sub, 0) + n
+            merged[key] = group
+        else:
+            merged[key] = merged.get(key, 0) + value
+    merged["status"] = summary_status(merged)
+    return merged
 
 
 def crawl_units(
@@ -156,7 +232,7 @@ def _crawl_locked(db_path, jobs, unit_ids, full, settings, progress) -> tuple[in
         if missing:
             raise app.AppError(f"以下单位没有登记网站或公开目录地址，无法抓取：{'、'.join(missing)}")
         cs = app.crawl_store(store)
-        run_id = _unfinished_run(store, jobs)
+        run_id = unfinished_run(store, jobs)
         resuming = run_id is not None
         if resuming:
             progress(f"继续上次未完成的抓取（运行 #{run_id}）")
@@ -173,24 +249,33 @@ def _crawl_locked(db_path, jobs, unit_ids, full, settings, progress) -> tuple[in
         for u in units:
             known.update(cs.known_urls(u["id"]))
             before[u["id"]] = _previous_documents(cs, u["id"])
+        marks = cs.run_marks(run_id) if resuming else None
         progress(f"开始抓取 {len(units)} 个单位（{'增量' if incremental else '全量'}，已知页面 {len(known)} 个）")
 
-    with _progress_to(progress):
-        summaries = run_crawl(
-            units,
-            item_pipelines=PIPELINE,
-            settings={"LOG_LEVEL": "WARNING", **(settings or {}), "ZWGK_DB": str(db_path),
-                      "ZWGK_BLOBS": str(db_path.parent / "blobs"), "ZWGK_RUN_ID": run_id},
-            known=known,
-            incremental=incremental,
-            job_dir=str(job_dir),
-        )
+    try:
+        with _progress_to(progress):
+            summaries = run_crawl(
+                units,
+                item_pipelines=PIPELINE,
+                settings={"LOG_LEVEL": "WARNING", **env_settings(), **(settings or {}), "ZWGK_DB": str(db_path),
+                          "ZWGK_BLOBS": str(db_path.parent / "blobs"), "ZWGK_RUN_ID": run_id},
+                known=known,
+                incremental=incremental,
+                job_dir=str(job_dir),
+                exit_code_on_kill=EXIT_PARTIAL,
+            )
+    except CrawlInterrupted as exc:
+        raise app.Interrupted(
+            f"收到停止信号（{exc.signal_name}），抓取已中断（抓取运行 #{run_id}）：已抓取的页面都已保存，"
+            "再次运行同一命令将从中断处继续。") from None
 
     with Store.open(db_path) as store:
         cs = app.crawl_store(store)
         results = []
         for u in units:
             summary = summaries.get(u["id"], {"status": "failed", "errors": {}, "pages": {}, "skips": {}})
+            if marks is not None:
+                summary = whole_run(summary, cs.run_part_summary(run_id, u["id"], marks))
             status, health = unit_health(summary, before[u["id"]])
             cs.set_unit_status(run_id, u["id"], status, health, summary)
             results.append(UnitCrawl(u["id"], u["name"], status, health, summary))

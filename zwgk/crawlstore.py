@@ -216,6 +216,49 @@ class CrawlStore:
         )
         return {"fetched": fetched, "skipped": {r["reason"]: r["n"] for r in skipped}}
 
+    def run_marks(self, run_id: int) -> tuple[int, int]:
+        """The last fetch and skip row ids of a run so far: where a resumed part of it begins."""
+        f = self.store.row("SELECT coalesce(max(id), 0) AS n FROM fetches WHERE run_id = ?", (run_id,))
+        k = self.store.row("SELECT coalesce(max(id), 0) AS n FROM skipped_links WHERE run_id = ?", (run_id,))
+        return f["n"], k["n"]
+
+    def run_part_summary(self, run_id: int, unit_id: str, marks: tuple[int, int]) -> dict:
+        """What the store holds of one unit in a run up to ``marks`` (``run_marks``), as counters shaped like
+        ``crawler.runner.unit_summaries``: the earlier, interrupted parts of a resumed run."""
+        fetch_mark, skip_mark = marks
+        pages, errors, skips, traps = {}, {}, {}, {}
+        out = {"requests": 0, "pages": pages, "errors": errors, "skips": skips, "traps": traps,
+               "not_modified": 0, "truncated": 0, "roots_ok": 0, "roots_failed": 0}
+        for r in self.store.rows(
+            "SELECT role, status / 100 AS class, sum(not_modified) AS nm, sum(truncated) AS cut, count(*) AS n"
+            " FROM fetches WHERE run_id = ? AND unit_id = ? AND id <= ? GROUP BY role, class",
+            (run_id, unit_id, fetch_mark),
+        ):
+            pages[r["role"]] = pages.get(r["role"], 0) + r["n"]
+            out["requests"] += r["n"]
+            out["not_modified"] += r["nm"] or 0
+            out["truncated"] += r["cut"] or 0
+            if r["class"] in (4, 5):
+                errors[f"http_{r['class']}xx"] = errors.get(f"http_{r['class']}xx", 0) + r["n"]
+            if r["role"] == "root":
+                out["roots_ok" if r["class"] in (2, 3) else "roots_failed"] += r["n"]
+        for r in self.store.rows(
+            "SELECT reason, json_extract(detail, '$.error') AS error, json_extract(detail, '$.kind') AS kind,"
+            " referer IS NULL AS is_root, count(*) AS n FROM skipped_links"
+            " WHERE run_id = ? AND unit_id = ? AND id <= ? GROUP BY reason, error, kind, is_root",
+            (run_id, unit_id, skip_mark),
+        ):
+            skips[r["reason"]] = skips.get(r["reason"], 0) + r["n"]
+            if r["reason"] in ("error", "robots"):
+                kind = r["error"] or "robots"
+                errors[kind] = errors.get(kind, 0) + r["n"]
+                out["requests"] += r["n"]
+                if r["is_root"]:
+                    out["roots_failed"] += r["n"]
+            elif r["reason"] == "trap" and r["kind"]:
+                traps[r["kind"]] = traps.get(r["kind"], 0) + r["n"]
+        return out
+
     # ------------------------------------------------------------------ reading back
 
     def snapshot(self, sha: str) -> bytes | None:

@@ -19,7 +19,7 @@ def build_record(url: str, headers: dict[str, str], body: bytes, *, role: str = 
     return understand(extract_page(url, headers, body, role=role, final_url=final_url, status=status))
 
 
-def build_attachment_text(url: str, content_type: str | None, body: bytes):
+def build_attachment_text(url: str, content_type: str | None, body: bytes, *, truncated: bool = False):
     found = attachment_file_name(url)  # Hanweb downfile.jsp?filename=x.pdf → x.pdf
     name = found[0] if found else url
-    return extract_attachment(name, content_type, body)
+    return extract_attachment(name, content_type, body, truncated=truncated)

@@ -11,8 +11,9 @@ sync the registry → crawl every unit → check every unit → score → report
 - The digest (what changed since each unit's previous check run for the period) is written next to the
   reports and, when ``ZWGK_SMTP_HOST`` is set, mailed. A mail failure is logged and reported; it never
   changes the exit code.
-- Exit codes: 0 every unit assessed, 3 some units could not be assessed, 1 error (including a crawl that
-  stopped with an exception), 4 locked.
+- Exit codes: 0 every unit assessed, 3 some units could not be assessed or the run was stopped by
+  SIGINT / SIGTERM (the next run continues the interrupted crawl), 1 error (including a crawl that stopped
+  with an exception), 4 locked.
 """
 
 from __future__ import annotations
@@ -331,6 +332,9 @@ def run_nightly(
                         full, smtp, started, log)
         except NightlyLocked:
             raise
+        except app.Interrupted:
+            log.info("夜间任务已中断（收到停止信号）；下次运行时继续未完成的抓取")
+            raise
         except BaseException:
             log.error("夜间任务出错，已中止")
             raise
@@ -357,7 +361,8 @@ def _run(db_path: Path, period: int, units_path, out: Path, full: bool, smtp: Sm
         result = _pipeline(db_path, period, units, before, run_id, out, full, smtp, started, log)
     except BaseException as exc:
         with Store.open(db_path) as store:
-            status = "locked" if isinstance(exc, NightlyLocked) else "failed"
+            status = ("locked" if isinstance(exc, NightlyLocked)
+                      else "interrupted" if isinstance(exc, app.Interrupted) else "failed")
             store.finish_run(run_id, status, {"error": f"{type(exc).__name__}: {exc}", "log": str(log.path)})
         raise
     with Store.open(db_path) as store:

@@ -89,7 +89,7 @@ def store_page(cs: CrawlStore, run_id: int | None, item: FetchedPage) -> str | N
             if item.role == "attachment":
                 if not cs.has_attachment_text(stored):
                     attachment_text = build_attachment_text(item.final_url or item.url, item.headers.get("content-type"),
-                                                            item.body)
+                                                            item.body, truncated=item.truncated)
             elif not cs.has_record(item.unit_id, item.url, stored, EXTRACTOR_VERSION):
                 record = build_record(item.url, item.headers, item.body, role=item.role, final_url=item.final_url)
         except Exception as exc:  # keep the evidence all the same; raised once it is stored

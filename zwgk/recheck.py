@@ -39,8 +39,8 @@ def run_rechecks(db_path: Path, period: int, progress: Callable[[str], None] = l
         _mark(store, [r["id"] for r in queued], "running")
     try:
         _, crawled = crawling.crawl_units(db_path, sorted(by_unit), progress=progress)
-    except crawling.CrawlLocked:
-        with Store.open(db_path) as store:  # another crawl is running: try again next time
+    except (crawling.CrawlLocked, app.Interrupted):
+        with Store.open(db_path) as store:  # another crawl is running, or a stop signal: try again next time
             _mark(store, [r["id"] for r in queued], "queued")
         raise
     except BaseException:

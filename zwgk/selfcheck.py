@@ -9,8 +9,9 @@ evidence, its provisional cost and how to fix it, what could not be assessed and
 
 The unit's name is ``--name``, else the site's ``SiteName`` meta tag (the disclosure root's, else the most
 common one), else the host. The output folder must be new, empty, or an earlier self-check's output (a
-marker file says so; that folder is then emptied and rewritten). A site that could not be crawled yields a
-report of "could not assess" items and exit code 3, never a deduction.
+marker file says so; that folder is then emptied and rewritten — unless it holds a self-check of the same
+site whose crawl a stop signal interrupted: that crawl is then continued). A site that could not be crawled
+yields a report of "could not assess" items and exit code 3, never a deduction; so does a stopped run.
 
 ``zwgk.cli`` adds the ``selfcheck`` command object to the ``zwgk`` group.
 """
@@ -102,6 +103,16 @@ def fresh_dir(out: Path) -> None:
     app.fresh_output_dir(out, MARKER, "自查")
 
 
+def interrupted_here(out: Path, unit_id: str) -> bool:
+    """Does ``out`` hold a self-check of this unit whose crawl was interrupted (and can be continued)?"""
+    db_path = out / "zwgk.db"
+    if not (out / MARKER).is_file() or not db_path.is_file():
+        return False
+    with Store.open(db_path) as store:
+        return (any(u["id"] == unit_id for u in store.list_units())
+                and crawling.unfinished_run(store, out / "jobs") is not None)
+
+
 # --- report.json -----------------------------------------------------------------------------------
 
 
@@ -180,16 +191,20 @@ def selfcheck_document(report: UnitReport, rubric: Rubric, url: str, crawl: craw
 
 
 def run(url: str, kind: str, period: int, out: Path, *, scopes: tuple[str, ...] = (), name: str | None = None,
-        progress: Callable[[str], None] = lambda _: None) -> dict:
-    """Crawl, check, score and report one ad-hoc unit into ``out``; returns ``selfcheck_document``."""
+        progress: Callable[[str], None] = lambda _: None, settings: dict | None = None) -> dict:
+    """Crawl, check, score and report one ad-hoc unit into ``out``; returns ``selfcheck_document``.
+    ``settings``: crawl settings over the defaults (tests and programmatic callers: delays, timeouts)."""
     unit = self_unit(url, kind, scopes, name)
     rubric = app.rubric_of(unit, period)  # no rubric for the period: say so before crawling
-    fresh_dir(out)
     db_path = out / "zwgk.db"
-    with Store.open(db_path) as store:
-        store.upsert_units([unit])
+    if interrupted_here(out, unit["id"]):
+        progress(f"继续上次被中断的自查（{out}）")
+    else:
+        fresh_dir(out)
+        with Store.open(db_path) as store:
+            store.upsert_units([unit])
     progress(f"抓取 {url}（范围：{'、'.join(unit['disclosure_roots'] + unit['scopes'])} 所在目录）")
-    _, crawled = crawling.crawl_units(db_path, [unit["id"]], progress=progress)
+    _, crawled = crawling.crawl_units(db_path, [unit["id"]], progress=progress, settings=settings)
     crawl = crawled[0]
 
     with Store.open(db_path) as store:
@@ -277,7 +292,8 @@ def selfcheck(url, kind, period, out, scopes, name, as_json):
     与正式考核使用相同的抓取规则：遵守 robots.txt、对同一网站限速。不需要单位名录，也不需要服务器。
 
     报告 report.html（可打印）和 report.json 写到输出目录：列出每个发现的问题、证据、暂估扣分和整改建议，
-    以及无法评估的项目和原因。网站无法抓取时退出码为 3（无法评估，不扣分）。
+    以及无法评估的项目和原因。网站无法抓取时退出码为 3（无法评估，不扣分）。按 Ctrl-C 或发送 SIGTERM
+    可随时停止（退出码 3），对同一输出目录再次运行同一命令时继续抓取。
 
     \b
     示例：

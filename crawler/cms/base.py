@@ -7,16 +7,24 @@ w3lib / Scrapy — never hand raw GBK bytes to a parser):
 - ``parse_list(url, text, form=None) -> ListPage``: the list items on the page and where the column's
   further list pages are. ``form`` is the form data a POST list request was sent with (Hanweb's
   ``dataproxy.jsp`` answers do not repeat it, and the next group needs it).
+
+Further pages are *described*, never listed: a pager that declares 100,000 pages (``createPageHTML(100000,
+…)``, a 尾页 link to ``index_99999.html``, a Hanweb total of millions of records) is a ``PageRange`` of
+that length whose URLs are made one at a time when the spider asks for them, so a page's claim costs
+nothing until its pages are really requested.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
+
+from crawler.record import ListEntry as ListItem  # a list page's entry: url, title, the date the list shows
 
 
 @dataclass(frozen=True)
@@ -30,18 +38,40 @@ class PostRequest:
         return dict(self.formdata)
 
 
-@dataclass
-class ListItem:
-    url: str  # absolute
-    title: str
-    date: str | None = None  # YYYY-MM-DD when the list shows a full date
+class PageRange(Sequence):
+    """A column's further list pages as a description: page numbers (a ``range``) and how to make the request
+    of one number. A ``Sequence`` whose items are made on access; equal to a list of the same requests."""
+
+    __slots__ = ("numbers", "build")
+
+    def __init__(self, numbers: range, build: Callable[[int], "str | PostRequest"]):
+        self.numbers = numbers
+        self.build = build
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.build(n) for n in self.numbers[index]]
+        return self.build(self.numbers[index])
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, PageRange):
+            other = list(other)
+        return isinstance(other, (list, tuple)) and len(other) == len(self) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        if not self.numbers:
+            return "PageRange([])"
+        return f"PageRange({len(self)} pages: {self[0]!r} … {self[-1]!r})"
 
 
 @dataclass
 class ListPage:
     items: list[ListItem] = field(default_factory=list)
-    # further list pages of the same column, in page order: URLs (GET) or POST specs
-    next_requests: list[str | PostRequest] = field(default_factory=list)
+    # further list pages of the same column, in page order: URLs (GET) or POST specs, as a list or a PageRange
+    next_requests: Sequence[str | PostRequest] = field(default_factory=list)
     page_count: int | None = None  # total pages of the column when the page states it
 
 

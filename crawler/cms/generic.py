@@ -1,8 +1,9 @@
 """Any other site: pagers written as links — 下一页 (next), 尾页 / 末页 (last) — with page numbers in the
 URL (``?page=N``, ``index_N.html``, ``list_3.htm`` …). The fallback adapter: it always detects.
 
-When the next and the last link differ in exactly one number, every page between them is listed at once
-(the spider fetches them in parallel); otherwise the next link is followed one page at a time. List
+When the next and the last link differ in exactly one number, the pages between them are a ``PageRange``
+(described, made one at a time by the spider, however far the 尾页 link points); otherwise the next link
+is followed one page at a time. List
 entries are the page's list structure (``crawler.cms.blocks``: runs of dated rows, or of long titles on
 document URLs).
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.cms.base import ListPage, anchors, parse_html
+from crawler.cms.base import ListPage, PageRange, anchors, parse_html
 from crawler.cms.blocks import block_items
 
 NAME = "generic"
@@ -34,7 +35,7 @@ def _pager_link(url: str, doc, texts: tuple[str, ...]) -> str | None:
     return None
 
 
-def _numbered_range(next_url: str, last_url: str) -> list[str] | None:
+def _numbered_range(next_url: str, last_url: str) -> PageRange | None:
     """URLs from ``next_url`` to ``last_url`` when they differ in exactly one number."""
     a, b = _NUMBER.split(next_url), _NUMBER.split(last_url)
     na, nb = _NUMBER.findall(next_url), _NUMBER.findall(last_url)
@@ -53,7 +54,7 @@ def _numbered_range(next_url: str, last_url: str) -> list[str] | None:
         numbers[i] = str(n)
         return "".join(part + (numbers[k] if k < len(numbers) else "") for k, part in enumerate(a))
 
-    return [build(n) for n in range(first, last + 1)]
+    return PageRange(range(first, last + 1), build)
 
 
 def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:

@@ -5,8 +5,8 @@ The column page embeds the first group of records in ``<div id="…"><script typ
 come from ``/module/web/jpage/dataproxy.jsp?startrecord=&endrecord=&perpage=`` by POST with the form
 ``col=1&appid=1&webid=…&path=/&columnid=…&sourceContentType=1&unitid=…&webname=…&permissiontype=0``
 (domain.md §6). The parameters are read from the ``<nextgroup>`` link or the jpage script; the record
-total from ``<totalrecord>`` or ``totalRecord:``. Without a total, groups are asked for one at a time
-until a group comes back short.
+total from ``<totalrecord>`` or ``totalRecord:`` (the groups up to it a ``PageRange``). Without a total,
+groups are asked for one at a time until a group comes back short.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import math
 import re
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
-from crawler.cms.base import ListItem, ListPage, PostRequest, find_date, list_items, parse_html
+from crawler.cms.base import ListItem, ListPage, PageRange, PostRequest, find_date, list_items, parse_html
 
 NAME = "hanweb"
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
@@ -145,10 +145,10 @@ def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:
     form_fields = _form(params)
     if total is not None:
         page.page_count = math.ceil(total / max(per_page, 1))
-        page.next_requests = [
-            proxy_request(url, form_fields, start, min(start + size - 1, total), per_page)
-            for start in range(len(items) + 1, total + 1, size)
-        ]
+        page.next_requests = PageRange(
+            range(len(items) + 1, total + 1, size),
+            lambda start: proxy_request(url, form_fields, start, min(start + size - 1, total), per_page),
+        )
     elif len(items) >= size:
         page.next_requests = [proxy_request(url, form_fields, len(items) + 1, len(items) + size, per_page)]
     return page

@@ -2,7 +2,8 @@
 
 The page count is written into the page as a call of the pager function, ``createPageHTML(21, 0, "index",
 "html")`` (count, current index from 0, page name, extension), or as ``var countPage = 21`` with
-``currentPage``. Articles are ``./YYYYMM/tYYYYMMDD_<id>.html`` beside the list (domain.md §6).
+``currentPage``. The further pages are a ``PageRange`` (the count may be a lie: 100000). Articles are
+``./YYYYMM/tYYYYMMDD_<id>.html`` beside the list (domain.md §6).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from crawler.cms.base import ListPage, list_items, parse_html
+from crawler.cms.base import ListPage, PageRange, list_items, parse_html
 
 NAME = "trs"
 
@@ -69,5 +70,5 @@ def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:
         return page
     count, current, name, ext = pager
     page.page_count = count
-    page.next_requests = [page_url(url, i, name, ext) for i in range(current + 1, count)]
+    page.next_requests = PageRange(range(current + 1, count), lambda i: page_url(url, i, name, ext))
     return page

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-from crawler.cms.base import ListPage, list_items, parse_html
+from crawler.cms.base import ListPage, PageRange, list_items, parse_html
 
 NAME = "yueyang"
 
@@ -46,5 +46,5 @@ def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:
     # page number p (1-based) lives at stem_{p-1} when numbering from 1, else stem_{p}
     first = current + 1 if from_one else max(current, 1) + 1
     numbers = range(first, count) if from_one else range(first, count + 1)
-    page.next_requests = [urljoin(url, f"{stem}_{n}.{ext}") for n in numbers]
+    page.next_requests = PageRange(numbers, lambda n: urljoin(url, f"{stem}_{n}.{ext}"))
     return page
