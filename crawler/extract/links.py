@@ -35,6 +35,7 @@ ATTACHMENT_EXTENSIONS = frozenset(
 )
 # Query parameters download scripts use to name the file.
 _FILE_PARAMS = ("filename", "fileName", "file", "name")
+_FILE_PARAM_HINT = re.compile(r"(?:^|&)(?:file|name)", re.I)
 
 
 def page_resolver(doc, page_url: str) -> Resolver:
@@ -89,8 +90,9 @@ def page_links(doc, page_url: str, resolve: Resolver | None = None) -> list[Link
 
 def attachment_file_name(url: str) -> tuple[str, str] | None:
     """``(file name, extension)`` when ``url`` points at a document, else None."""
-    if "?" not in url and "." not in url.rsplit("/", 1)[-1]:
-        return None  # a folder or an extensionless page: most links, decided without parsing
+    query = url.partition("?")[2]
+    if "." not in url.partition("?")[0].rsplit("/", 1)[-1] and not _FILE_PARAM_HINT.search(query):
+        return None  # a folder, an extensionless page, a query naming no file: most links, decided cheaply
     parts = urlsplit(url)
     name = unquote(posixpath.basename(parts.path))
     ext = posixpath.splitext(name)[1][1:].lower()
