@@ -199,11 +199,11 @@ def real_report(verbose: bool) -> None:
     names = ["all", "tune", "held", "html", "text"]
     names += sorted(n for n in groups if n.startswith("template:"))
     names += sorted(n for n in groups if n.startswith("site:"))
-    head = "".join(f"{f:>11}" for f in realpages.FIELDS)
+    head = "".join(f"{f:>12}" for f in realpages.FIELDS)
     print(f"\n  {'group':<34}{'pages':>6}{head}{'elem P':>8}{'elem R':>8}{'elem F1':>8}{'entry R':>9}")
     for name in names:
         t = groups[name]
-        cells = "".join(f"{_rate(t.fields[f].rate()):>7}{t.fields[f].total:>4}" for f in realpages.FIELDS)
+        cells = "".join(f"{_rate(t.fields[f].rate()):>8}{t.fields[f].total:>4}" for f in realpages.FIELDS)
         e = t.elements
         print(f"  {name[:34]:<34}{t.pages:>6}{cells}{_rate(e.precision()):>8}{_rate(e.recall()):>8}"
               f"{_rate(e.f1()):>8}{_rate(t.entries.recall()):>9}")

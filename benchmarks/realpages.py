@@ -17,7 +17,9 @@ Used by ``benchmarks/accuracy.py --real``, ``benchmarks/extract_speed.py --real`
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,36 @@ class Label:
 
 
 HELD_BACK = CORPUS / "held-back.txt"
+
+
+def assign_held_back(corpus: Path = CORPUS) -> list[str]:
+    """Place the sites no earlier batch placed: per template, ordered by the sha256 of the host, every third
+    one held back. Appends the batch to ``held-back.txt`` (held sites, then ``# assigned:`` lines naming
+    every site placed) and returns the newly held sites. Run it once per batch, before tuning on it."""
+    lines = HELD_BACK.read_text(encoding="utf-8").splitlines() if HELD_BACK.exists() else []
+    placed = set()
+    for line in lines:
+        if line.startswith("# assigned:"):
+            placed.update(line[len("# assigned:"):].split())
+        elif line.split("#", 1)[0].strip():
+            placed.add(line.split("#", 1)[0].strip())
+    by_template: dict[str, set[str]] = defaultdict(set)
+    for label in load_labels(corpus):
+        if label.site.lower() not in placed:
+            by_template[label.template].add(label.site.lower())
+    held, new = [], set()
+    for template, sites in sorted(by_template.items()):
+        ordered = sorted(sites, key=lambda site: hashlib.sha256(site.encode("utf-8")).hexdigest())
+        held += [f"{site}  # {template}" for n, site in enumerate(ordered) if n % 3 == 1]
+        new.update(ordered)
+    if new:
+        lines.append(f"# batch: {len(held)} held of {len(new)} new sites")
+        lines += held
+        ordered = sorted(new)
+        lines += ["# assigned: " + " ".join(ordered[i:i + 6]) for i in range(0, len(ordered), 6)]
+        HELD_BACK.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        held_back_sites.cache_clear()
+    return held
 
 
 @functools.lru_cache(maxsize=1)
@@ -312,3 +344,11 @@ def evaluate(labels: list[Label]) -> tuple[dict[str, Tallies], list[PairResult]]
                       f"template:{label.template}"):
             score(label, reading, groups[group])
     return groups, pairs(labels, readings)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--assign"]:
+        newly = assign_held_back()
+        print(f"{len(newly)} new sites held back" + "".join(f"\n  {line}" for line in newly))
+    else:
+        print("usage: python benchmarks/realpages.py --assign   (place a new batch's sites, before tuning on it)")
