@@ -113,17 +113,12 @@ def summary_status(summary: dict) -> str:
     return "complete"
 
 
-class _StopOnSignal:
-    """SIGINT / SIGTERM while a crawl runs in this process (see the module notes). Installed only in the main
-    thread (Python delivers signals there); the previous handlers come back afterwards."""
+class _SignalHandlers:
+    """Installs the subclass's ``_handle`` for SIGINT / SIGTERM while entered, in the main thread only (Python
+    delivers signals there); the previous handlers come back on exit."""
 
-    def __init__(self, process, crawler, grace: float, exit_code_on_kill: int):
-        self.process = process
-        self.crawler = crawler
-        self.grace = grace
-        self.exit_code_on_kill = exit_code_on_kill
+    def __init__(self):
         self.signum: int | None = None
-        self.forced = False
         self.previous: dict = {}
 
     def __enter__(self):
@@ -133,13 +128,28 @@ class _StopOnSignal:
         return self
 
     def __exit__(self, *exc):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        return False
+
+
+class _StopOnSignal(_SignalHandlers):
+    """SIGINT / SIGTERM while a crawl runs in this process (see the module notes)."""
+
+    def __init__(self, process, crawler, grace: float, exit_code_on_kill: int):
+        super().__init__()
+        self.process = process
+        self.crawler = crawler
+        self.grace = grace
+        self.exit_code_on_kill = exit_code_on_kill
+        self.forced = False
+
+    def __exit__(self, *exc):
         from twisted.internet import reactor
 
         if self.forced:  # a crashed reactor ran no shutdown triggers: its idle threads would block the exit
             reactor.getThreadPool().stop()
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
-        return False
+        return super().__exit__(*exc)
 
     def _handle(self, signum, _frame):
         from twisted.internet import reactor
@@ -281,24 +291,12 @@ def _read_stream(path: str | Path) -> tuple[list, dict | None, int | None]:
     return items, summaries, interrupted
 
 
-class _Forward:
+class _Forward(_SignalHandlers):
     """While waiting for a child crawl: SIGINT / SIGTERM are passed on to it (main thread only)."""
 
     def __init__(self, proc: subprocess.Popen):
+        super().__init__()
         self.proc = proc
-        self.signum: int | None = None
-        self.previous: dict = {}
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            for sig in STOP_SIGNALS:
-                self.previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc):
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
-        return False
 
     def _handle(self, signum, _frame):
         self.signum = signum

@@ -103,8 +103,12 @@ _DATE_AT_START = re.compile(f"(?:{NUMERIC_DATE}|{CHINESE_DATE})")
 
 def find_labelled_date(text: str, *, strong_only: bool = False) -> str | None:
     """A date written right after a publication label (发布时间：2017-03-02, 日期:2017-01-12 17:08)."""
-    text = text.translate(_FULL_WIDTH)
     labels = (_STRONG_LABEL,) if strong_only else (_STRONG_LABEL, _WEAK_LABEL)
+    return _date_after(text.translate(_FULL_WIDTH), labels)
+
+
+def _date_after(text: str, labels) -> str | None:
+    """The first valid date written right after a match of one of ``labels`` (tried in order)."""
     for label in labels:
         for match in label.finditer(text):
             at = _DATE_AT_START.match(text, match.end())
@@ -148,13 +152,7 @@ _WRITTEN_LABEL = re.compile(rf"(?:成文|发文|签发|生成)(?:日期|时间){
 def written_date(lines: list[str]) -> str | None:
     """A 成文日期 / 发文日期 stated in the info bar's lines (info bars and tables the extractor did not read as
     a metadata table)."""
-    text = "\n".join(line.translate(_FULL_WIDTH) for line in lines)
-    for match in _WRITTEN_LABEL.finditer(text):
-        at = _DATE_AT_START.match(text, match.end())
-        found = _from_match(at) if at else None
-        if found:
-            return found
-    return None
+    return _date_after("\n".join(line.translate(_FULL_WIDTH) for line in lines), (_WRITTEN_LABEL,))
 
 
 def info_bar_date(before: list[str], top: list[str]) -> str | None:
