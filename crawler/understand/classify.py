@@ -48,7 +48,7 @@ _TITLE_RULES = (
     ("service_guide", re.compile(r"办事指南|服务指南|办理指南|事项指南"), 0.75, "标题含“{m}”"),
     ("policy", re.compile(r"(?:的|)(?:通知|意见|决定|决议|批复|通告|公告|办法|规定|细则|条例|规则|实施方案|规划)$"), 0.25,
      "标题以公文文种“{m}”结尾"),
-    ("policy", re.compile(r"关于印发.{2,80}的通知$"), 0.2, "标题为印发文件的通知"),
+    ("policy", re.compile(r"关于印发.{0,80}的通知$"), 0.2, "标题为印发文件的通知"),
 )  # fmt: skip
 # A 解读 that names a rule about interpreting (解读工作制度 …) is not an interpretation.
 _INTERPRETATION_RULE_DOC = re.compile(r"解读(?:工作)?(?:制度|办法|机制|方案|规定|细则|实施意见|规范|工作)")
@@ -89,7 +89,7 @@ _OVERVIEW_HEADING = re.compile(r"^\s*[一1][、.．]\s*总体情况\s*$", re.M)
 _NOT_A_HEADING = re.compile(r">|当前位置|:|\||主题分类|栏目")
 _REPORT_TABLE = re.compile(r"第二十条第\s*\(一\)\s*项|本年新收政府信息公开申请|收到和处理政府信息公开申请情况")
 # 权责清单 / 事项目录 tables share guide labels (事项名称, 实施依据 …) but are not guides.
-_LIST_OF_ITEMS = re.compile(r"权责|权力清单|责任清单|事项目录|实施清单|目录|清单")
+_LIST_OF_ITEMS = re.compile(r"权责|权力清单|责任清单|事项目录|实施清单|目录|清单|事项表|一览表")
 _NO_VALUE = re.compile(r"^\s*(?:无|/|-+|—+)?\s*$")
 # Contact details every 公开指南 and notice carries: alone they do not make a page a service guide.
 _CONTACT_ELEMENTS = frozenset({"办理地点", "办理时间", "咨询电话", "监督电话"})
