@@ -90,15 +90,16 @@ def page_links(doc, page_url: str, resolve: Resolver | None = None) -> list[Link
 
 def attachment_file_name(url: str) -> tuple[str, str] | None:
     """``(file name, extension)`` when ``url`` points at a document, else None."""
-    query = url.partition("?")[2]
-    if "." not in url.partition("?")[0].rsplit("/", 1)[-1] and not _FILE_PARAM_HINT.search(query):
-        return None  # a folder, an extensionless page, a query naming no file: most links, decided cheaply
-    parts = urlsplit(url)
-    name = unquote(posixpath.basename(parts.path))
-    ext = posixpath.splitext(name)[1][1:].lower()
-    if ext in ATTACHMENT_EXTENSIONS:
-        return name, ext
-    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+    path, _, query = url.partition("?")
+    leaf = path.rsplit("/", 1)[-1]
+    if leaf.rpartition(".")[2].lower() in ATTACHMENT_EXTENSIONS:
+        name = unquote(posixpath.basename(urlsplit(url).path))
+        ext = posixpath.splitext(name)[1][1:].lower()
+        if ext in ATTACHMENT_EXTENSIONS:
+            return name, ext
+    if not _FILE_PARAM_HINT.search(query):
+        return None  # most links: decided without parsing the URL
+    for key, value in parse_qsl(query.partition("#")[0], keep_blank_values=False):
         if key in _FILE_PARAMS:
             name = posixpath.basename(value.replace("\\", "/"))
             ext = posixpath.splitext(name)[1][1:].lower()
