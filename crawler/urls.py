@@ -3,8 +3,8 @@
 A county page has 200–400 links and ``urllib.parse.urljoin`` costs ~10 µs each; the link list and the list
 structure both resolve every href of a page. ``Resolver`` resolves each distinct href once per page and
 takes the common shapes without ``urljoin``: absolute ``http(s)://…``, scheme-relative ``//host/…`` and
-root-relative ``/path`` (without dot segments). Everything else (``./a.html``, ``../b/``) goes through
-``urljoin``. Non-http targets (``javascript:``, ``mailto:``, ``#…``) resolve to None; fragments are dropped.
+root-relative ``/path`` and path-relative ``a.html`` / ``./201912/t1.html`` (without dot segments).
+Everything else (``../b/``, ``?page=2``) goes through ``urljoin``. Non-http targets (``javascript:``, ``mailto:``, ``#…``) resolve to None; fragments are dropped.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ class Resolver:
             parts = None
         self.scheme = parts.scheme.lower() if parts else ""
         self.origin = f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc and self.scheme in ("http", "https") else ""
+        # the base's directory, for path-relative hrefs (no fast path when the base has dot segments)
+        path = parts.path if parts else ""
+        self.directory = (self.origin + (path[: path.rindex("/") + 1] if "/" in path else "/")
+                          if self.origin and "/." not in path else "")
         self.cache: dict[str, str | None] = {}
 
     def __call__(self, href: str) -> str | None:
@@ -51,6 +55,10 @@ class Resolver:
             return f"{self.scheme}:{href}".split("#", 1)[0] if self.scheme in ("http", "https") and len(href) > 2 else None
         if href.startswith("/") and "/." not in href and self.origin:
             return (self.origin + href).split("#", 1)[0]
+        relative = href[2:] if href.startswith("./") else href
+        if (self.directory and relative and relative[0] not in "/?.#" and "/." not in relative
+                and ":" not in relative.split("/", 1)[0]):
+            return (self.directory + relative).split("#", 1)[0]
         try:
             url = urljoin(self.base, href)
         except ValueError:  # malformed, e.g. an unbalanced IPv6 bracket

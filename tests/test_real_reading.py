@@ -145,7 +145,18 @@ def test_an_issuing_notice_is_a_policy():
     ("/zwgk/a.html", "https://a.gov.cn/zwgk/a.html"),
     ("/zwgk/../b.html", "https://a.gov.cn/b.html"),
     ("../c.html", "https://a.gov.cn/zwgk/c.html"),
+    ("./201912/t20191211_1.html", "https://a.gov.cn/zwgk/list/201912/t20191211_1.html"),
+    ("c.html?x=1#f", "https://a.gov.cn/zwgk/list/c.html?x=1"), ("./x/./y.html", "https://a.gov.cn/zwgk/list/x/y.html"),
+    ("?page=2", "https://a.gov.cn/zwgk/list/index.html?page=2"), ("a:b/c.html", None),
     (" javascript:void(0)", None), ("mailto:x@y.cn", None), ("#top", None), ("http://[::1", None), ("http:///x", None),
 ])
 def test_resolver(href, expected):
     assert Resolver("https://a.gov.cn/zwgk/list/index.html")(href) == expected
+
+
+@pytest.mark.parametrize("base", ["http://h.gov.cn", "http://h.gov.cn/a/b.html?x=1#f", "https://h.gov.cn/a/./b/c.html"])
+def test_resolver_fast_paths_agree_with_urljoin(base):
+    from urllib.parse import urljoin
+    resolve = Resolver(base)
+    for href in ["./t1.html", "c.html", "x/./y.html", "././c.html", "./.hidden", "c.html?q=a:b", "?p=2", "../d/"]:
+        assert resolve(href) == urljoin(base, href).split("#", 1)[0], href

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from .text import inline_text, raw_text
+from .text import inline_text, short_raw_text
 
 # variant label → canonical label. 标题 holds the table's title (名称/标题), a title candidate.
 LABELS: dict[str, str] = {
@@ -127,18 +127,17 @@ def _inline_pairs(text: str, found: dict[str, str]) -> bool:
     return matched
 
 
-def _table_pairs(doc, found: dict[str, str], excluded: frozenset) -> None:
+def _table_pairs(doc, found: dict[str, str], inside: frozenset) -> None:
     for row in doc.iter("tr"):
-        if excluded and _is_inside(row, excluded):
+        if row in inside:
             continue
         cells = [c for c in row if c.tag in ("td", "th")]
         # A layout cell holding half the page is neither a label nor a value, and a row without any label
         # word holds no pair: skip their costly visible-text walks.
-        raws = [raw_text(c) for c in cells]
-        small = [len(r) <= 2 * _MAX_BLOCK_CHARS for r in raws]
-        if not any(ok and _ANY_LABEL.search(r) for ok, r in zip(small, raws)):
+        raws = [short_raw_text(c, 2 * _MAX_BLOCK_CHARS) for c in cells]
+        if not any(r and _ANY_LABEL.search(r) for r in raws):
             continue
-        texts = [inline_text(c) if ok else "" for c, ok in zip(cells, small)]
+        texts = [inline_text(c) if r is not None else "" for c, r in zip(cells, raws)]
         i = 0
         while i < len(cells):
             label = canonical_label(texts[i])
@@ -151,22 +150,12 @@ def _table_pairs(doc, found: dict[str, str], excluded: frozenset) -> None:
             i += 1
 
 
-def _is_inside(el, excluded) -> bool:
-    return el in excluded or any(anc in excluded for anc in el.iterancestors())
-
-
-def _holders(excluded: frozenset) -> frozenset:
-    """Ancestors of the excluded elements: wrappers whose text would include the excluded text."""
-    return frozenset(anc for el in excluded for anc in el.iterancestors())
-
-
-def _block_pairs(doc, found: dict[str, str], excluded: frozenset) -> None:
-    holders = _holders(excluded)
+def _block_pairs(doc, found: dict[str, str], inside: frozenset, holders: frozenset) -> None:
     for el in doc.iter(*_TEXT_BLOCK_TAGS):
-        if el in holders or (excluded and _is_inside(el, excluded)):
+        if el in holders or el in inside:
             continue
-        raw = raw_text(el)  # cheap C-level filter before the costlier visible-text walk
-        if len(raw) > 2 * _MAX_BLOCK_CHARS or not _ANY_LABEL.search(raw):
+        raw = short_raw_text(el, 2 * _MAX_BLOCK_CHARS)  # cheap filter before the costlier visible-text walk
+        if raw is None or not _ANY_LABEL.search(raw):
             continue
         text = inline_text(el)
         if not text or len(text) > _MAX_BLOCK_CHARS:
@@ -196,7 +185,9 @@ def _value_after(label_el) -> str:
 def metadata_table(doc, *, exclude=()) -> dict[str, str]:
     """``{canonical label: value}`` from the page's 信息公开 metadata, outside the ``exclude`` subtrees."""
     found: dict[str, str] = {}
-    excluded = frozenset(exclude)
-    _table_pairs(doc, found, excluded)
-    _block_pairs(doc, found, excluded)
+    # Every element of the excluded subtrees, and their ancestors (wrappers whose text would include them).
+    inside = frozenset(el for root in exclude for el in root.iter())
+    holders = frozenset(anc for root in exclude for anc in root.iterancestors())
+    _table_pairs(doc, found, inside)
+    _block_pairs(doc, found, inside, holders)
     return found if CATALOGUE_LABELS & found.keys() else {}

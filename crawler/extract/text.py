@@ -77,6 +77,19 @@ def raw_text(el) -> str:
     return "".join(el.itertext())
 
 
+def short_raw_text(el, limit: int) -> str | None:
+    """``raw_text(el)`` when it is at most ``limit`` characters, else None — read only until the limit is
+    passed, so asking it of every nested wrapper of a page does not re-read the whole page at each level."""
+    parts: list[str] = []
+    size = 0
+    for piece in el.itertext():
+        size += len(piece)
+        if size > limit:
+            return None
+        parts.append(piece)
+    return "".join(parts)
+
+
 def clean_inline(text: str) -> str:
     """Collapse runs of spaces (incl. no-break spaces and newlines) and trim, keeping ideographic spaces inside."""
     return _SPACES.sub(" ", text.replace("\n", " ")).strip(" \u3000")
