@@ -136,6 +136,22 @@ def test_an_issuing_notice_is_a_policy():
     assert record.kind == "policy"
 
 
+def test_section_headings_and_list_items_are_not_title_lines():
+    # kmfm-notice-jdjc: a 通报 on interpretation work; qhd-guide-wjw: a guide listing 政策解读 among its items
+    notice = "各镇人民政府，县政府各部门：\n现将检查情况通报如下：\n一、政策解读检查情况\n经梳理，全县发布政策性文件2条。"
+    assert understand(rec(notice, title="作者:县政府办 发布时间:2025-03-28")).kind != "interpretation"
+    guide = ("为更好地开展政府信息公开工作，根据《中华人民共和国政府信息公开条例》，结合实际，编制本指南。\n一、主动公开\n"
+             "（一）公开范围\n2.市卫健委制发的规范性文件，公示、公告以及政策解读及其实施情况；")
+    record = understand(rec(guide, title="为更好地开展政府信息公开工作"))
+    assert record.kind == "disclosure_guide", record.kind_reasons
+
+
+def test_the_annotation_of_an_issued_document_marks_a_policy():
+    text = "市政府各工作部门、各直属事业单位：\n现将有关制度印发给你们。\n2020年9月10日\n（此件公开发布）\n第一条 为进一步提升……"
+    record = understand(rec(text, title="市政府及市政府部门重大政策文件解读制度"))
+    assert record.kind == "policy" and any("此件公开发布" in r for r in record.kind_reasons)
+
+
 # --- URLs -------------------------------------------------------------------------------------------
 
 

@@ -76,15 +76,21 @@ _URL_NAMES = {
     "policy": "文件",
 }  # fmt: skip
 _TEXT_RULES = (
-    ("disclosure_guide", re.compile(r"制定本(?:公开)?指南|本(?:公开)?指南(?:所称|适用)"), 0.5, "正文称“{m}”"),
+    ("disclosure_guide", re.compile(r"(?:制定|编制|编写|修订)本(?:公开)?指南|本(?:公开)?指南(?:所称|适用)"), 0.5, "正文称“{m}”"),
     ("annual_report", re.compile(r"本(?:年度)?报告[^。]{0,60}?统计(?:期限|时限|时间|数据)"), 0.5, "正文有年报统计期限说明"),
-    ("interpretation", re.compile(r"(?:出台|制定|起草)(?:的)?背景|背景依据|解读如下|现(?:将|就)[^。\n]{0,30}?解读"), 0.4,
-     "正文含“{m}”"),
+    ("interpretation", re.compile(r"(?:出台|制定|起草)(?:的)?背景|^(?:[一二三四五六七八九十]+[、.．]\s*)?背景依据|解读如下|"
+                                  r"现(?:将|就)[^。\n]{0,30}?解读", re.M), 0.4, "正文含“{m}”"),
     ("policy", re.compile(r"现(?:将|把)[^。\n]{0,60}?印发给你们"), 0.3, "正文为印发文件的通知（“{m}”）"),
     ("policy", re.compile(r"^各(?:乡镇|县|区|市|有关|相关|镇|街道)[^\n。]{0,60}:\s*$", re.M), 0.2, "正文以主送机关开头"),
+    # the 附注 of an issued 公文 (GB/T 9704): "（此件公开发布）"
+    ("policy", re.compile(r"[(（]此件(?:公开发布|主动公开|依申请公开|不予公开)[)）]"), 0.4, "正文有公文附注“{m}”"),
 )  # fmt: skip
 _DOC_NUMBER_LINE = re.compile(r"^\s*[\u4e00-\u9fff]{2,12}\s*[〔\[(【]\s*(?:19|20)\d{2}\s*[〕\])】]\s*\d{1,5}\s*号\s*$", re.M)
 _HEADING_LINES = re.compile(r"^[^\n]{4,60}$", re.M)
+# Section headings and list items inside a text ("一、政策解读检查情况", "2. …政策解读及其实施情况；") are
+# not the document's title line.
+_SECTION_LINE = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+\s*[、.．)）]|"
+                           r"第[一二三四五六七八九十\d]+[条章节])|[;；。,，]\s*$")
 _OVERVIEW_HEADING = re.compile(r"^\s*[一1][、.．]\s*总体情况\s*$", re.M)
 _NOT_A_HEADING = re.compile(r">|当前位置|:|\||主题分类|栏目")
 _REPORT_TABLE = re.compile(r"第二十条第\s*\(一\)\s*项|本年新收政府信息公开申请|收到和处理政府信息公开申请情况")
@@ -185,7 +191,7 @@ def classify(record: PageRecord) -> Classification:
     heading_kinds: set[str] = set()
     event = _EVENT_ABOUT.search(title)
     for heading in _HEADING_LINES.findall(head)[:6]:
-        if _NOT_A_HEADING.search(heading) or _INTERPRETATION_RULE_DOC.search(heading):
+        if _NOT_A_HEADING.search(heading) or _SECTION_LINE.search(heading) or _INTERPRETATION_RULE_DOC.search(heading):
             continue
         if event or _EVENT_ABOUT.search(heading):  # news of report or guide work names them in its lines
             continue
