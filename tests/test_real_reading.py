@@ -112,6 +112,41 @@ def test_guide_synonyms_and_the_headline_as_the_item_name():
         assert elements[element]["state"] == "present", element
 
 
+def test_guide_labels_glued_to_their_values():
+    # cymzj-bszn-cishan-queren: a 确认表 flattened to text without colons or cell breaks
+    text = "\n".join(["职权类型□行政许可 ☑行政确认", "子项名称慈善组织认定", "审批依据依据《慈善组织认定办法》",
+                      "受理机构朝阳市民政局", "办理流程图见附件"])
+    elements = service_guide_fields(rec(text))["elements"]
+    assert elements["实施机构"] == {"state": "present", "label": "受理机构", "value": "朝阳市民政局"}
+    for element in ("事项类型", "设定依据"):
+        assert elements[element]["state"] == "present", element
+    # one such line is a sentence, and a table of contents' dot leaders are no values
+    assert service_guide_fields(rec("受理机构朝阳市民政局\n其他内容"))["elements"]["实施机构"]["state"] == "missing"
+    toc = "\n".join(f"({n}){label}……………1" for n, label in zip("一二三四", ("实施机构", "办理依据", "申请材料", "收费标准")))
+    assert {e["state"] for e in service_guide_fields(rec(toc))["elements"].values()} == {"missing"}
+
+
+def test_guide_values_under_a_heading_a_table_or_a_phone_label():
+    # wanyuan-bszn-qushui-yanxu, cqkz-bszn-yule-yanxu-cq, yongxing-bszn-hwgg-chuangkou, mianchi-bszn-qushui
+    text = "\n".join(["四、申请材料", "序号 | 申请材料名称 | 备注 |", "1 | 取水许可申请书 | |", "五、办理流程", "受理→审查→决定",
+                      "监督投诉方式", "联系电话:02385936050", "四、承诺期限:法定时限:5个工作日;", "主管部门", "渑池县水利局",
+                      "职权类型 | 行政确认 |", "七、投诉监督电话:0735-5535062"])
+    elements = service_guide_fields(rec(text))["elements"]
+    assert "取水许可申请书" in elements["申请材料"]["value"]
+    assert elements["监督电话"]["value"] == "02385936050" and elements["咨询电话"]["state"] == "missing"
+    for element in ("法定办结时限", "实施机构", "事项类型"):
+        assert elements[element]["state"] == "present", element
+
+
+def test_the_headline_names_the_item():
+    # qdnsfj-bszn-falvyuanzhu: the page title repeated at the top of the text, no 事项名称 label
+    text = "您当前所在的位置: 首页 » 司法工作\n申请类法律援助受理审批\n办理依据:《法律援助条例》\n申请条件:公民……"
+    got = service_guide_fields(rec(text, title="申请类法律援助受理审批"))["elements"]["事项名称"]
+    assert got == {"state": "present", "label": "（标题）", "value": "申请类法律援助受理审批"}
+    assert service_guide_fields(rec("办理依据:《法律援助条例》", title="申请类法律援助受理审批"))["elements"]["事项名称"][
+        "state"] == "missing"
+
+
 def test_a_disclosure_guide_with_contact_details_is_not_a_service_guide():
     # shicheng-guide-scjgj: a 公开指南 lists the office's address, hours and telephone
     text = "\n".join(["石城县市场监督管理局政府信息公开指南", "为了更好地开展政府信息公开工作，制定本指南。",

@@ -48,13 +48,13 @@ ELEMENTS = (
 _LABELS: dict[str, tuple[str, ...]] = {
     "事项名称": ("事项名称", "名称", "子项名称", "服务事项名称", "审批事项名称", "项目名称", "事项名", "办理事项",
              "审批事项", "审批服务事项", "职权名称", "审批业务名称", "服务事项", "许可事项名称", "事项全称"),
-    "事项类型": ("事项类型", "事项类别", "事项性质", "权力类型", "审批类别", "审批类型"),
+    "事项类型": ("事项类型", "事项类别", "事项性质", "权力类型", "审批类别", "审批类型", "职权类型", "职权类别"),
     "设定依据": ("设定依据", "办理依据", "行使依据", "法律依据", "实施依据", "法定依据", "政策依据", "审批依据",
              "许可依据", "法律法规依据", "依据", "设立依据", "设定及办理依据", "办事依据", "行政许可的依据",
              "办理依据及标准", "受理依据", "政策法规依据"),
     "实施机构": ("实施机构", "实施主体", "办理机构", "办理部门", "受理机构", "受理部门", "实施部门", "承办机构",
              "决定机构", "审批部门", "审批机构", "责任部门", "实施机关", "登记机构", "办理单位", "受理单位",
-             "审批机关", "权力部门", "行使主体"),
+             "审批机关", "权力部门", "行使主体", "主管部门"),
     "法定办结时限": ("法定办结时限", "法定期限", "法定时限", "法定办理时限", "法定时限说明", "法定办结时限说明"),
     "承诺办结时限": ("承诺办结时限", "承诺期限", "承诺时限", "承诺办理时限", "承诺时限说明", "承诺办结时限说明",
                 "办理时限", "办结时限", "办理期限", "办理时限说明", "承诺时间", "审批时限", "办理时间限制",
@@ -80,7 +80,7 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "办理时间": ("办理时间", "受理时间", "窗口办理时间", "办公时间", "工作时间"),
     "咨询电话": ("咨询电话", "咨询方式", "咨询窗口", "联系电话", "咨询途径", "咨询"),
     "监督电话": ("监督电话", "投诉电话", "监督投诉方式", "监督投诉电话", "投诉方式", "监督投诉", "投诉渠道",
-             "监督方式", "投诉举报电话", "监督举报电话"),
+             "监督方式", "投诉举报电话", "监督举报电话", "投诉监督电话"),
 }  # fmt: skip
 # Labels naming two elements at once.
 _COMBINED = {
@@ -104,7 +104,8 @@ _OTHER_LABELS = (
     "是否需要向社会公示", "乘车方式", "权力类别", "服务对象及服务范围", "涉及内容", "温馨提示", "办理信息",
     "实施主体性质", "是否进驻政务大厅", "联办机构", "是否一次办好", "事项版本", "服务对象类型", "是否涉及中介服务",
     "事项状态", "审批结果送达方式", "结果送达方式", "申请材料联系人", "申请材料收件人联系电话", "申请人材料邮寄地址",
-    "查看全部",
+    "查看全部", "办理流程图", "办理流程图说明", "是否有自建系统", "移动端办理地址", "电脑端在线办理跳转地址", "四办",
+    "村级代办", "办理项编码", "实施主体编码", "委托部门", "受理条件名称", "受理条件审查标准", "受理条件适用情形",
 )  # fmt: skip
 
 _LABEL_TO_ELEMENTS: dict[str, tuple[str, ...]] = {}
@@ -120,7 +121,13 @@ _NUMBERING = r"(?:[一二三四五六七八九十]{1,3}[、.]|\(?[一二三四�
 # A whole cell that is a label: numbering, the label, an optional short parenthetical, an optional colon.
 _LABEL_CELL = re.compile(rf"^{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12}}\))?\s*:?$")
 # 标签：值 pairs inside a cell (at its start or after a separator).
-_INLINE = re.compile(rf"(?:^|(?<=[;,。\s]))\s*{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12}}\))?\s*:")
+_INLINE = re.compile(rf"(?:^|(?<=[;,。:\s]))\s*{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12}}\))?\s*:")
+# A label glued to its value without a colon or a cell break ("受理机构朝阳市民政局", "审批依据依据《…》"): a
+# table flattened to text. Read so only for labels of 4+ characters, and only on a page with several such
+# lines (one line starting "办理流程图…" is a sentence, not a row).
+_GLUED = re.compile(rf"^{_NUMBERING}?\s*({_ALTERNATION})(?=[^\s:的和及与、,。;等….·])")
+_MIN_GLUED_LINES = 3
+_CONTACT_LABELS = frozenset({"联系电话", "咨询电话", "电话"})
 _CELL_SPLIT = re.compile(r"\s*(?:\||\t|\s{2,})\s*")
 
 _IMAGE_ONLY = re.compile(r"^(?:(?:\[(?:图片|图像|image|img)[^\]]*\]|<img\b[^>]*>)\s*)+$", re.I)
@@ -183,14 +190,29 @@ def _segments(cell: str) -> list[tuple[str | None, str | None]]:
     return out
 
 
+def _glued(line: str) -> tuple[str, str] | None:
+    match = _GLUED.match(line)
+    if match and len(match.group(1)) >= 4 and _LABEL_TO_ELEMENTS[match.group(1)]:
+        return match.group(1), line[match.end():].strip()
+    return None
+
+
 def _items(text: str) -> list[tuple[str | None, str | None]]:
     """The text as a stream of (label, inline value | None) and (None, value text) items."""
-    items: list[tuple[str | None, str | None]] = []
+    lines: list[list[tuple[str | None, str | None]]] = []
+    glued: dict[int, tuple[str, str]] = {}
     for line in normalize(text).splitlines():
         if line.strip():
-            for cell in _split_cells(line):
-                items.extend(_segments(cell))
-    return items
+            segments = [segment for cell in _split_cells(line) for segment in _segments(cell)]
+            if len(segments) == 1 and segments[0][0] is None:
+                pair = _glued(line.strip())
+                if pair:
+                    glued[len(lines)] = pair
+            lines.append(segments)
+    if len(glued) >= _MIN_GLUED_LINES:
+        for index, pair in glued.items():
+            lines[index] = [pair]
+    return [item for segments in lines for item in segments]
 
 
 def _pairs(text: str) -> tuple[list[tuple[str, str]], str]:
@@ -226,6 +248,18 @@ def _pairs(text: str) -> tuple[list[tuple[str, str]], str]:
         while j < len(items) and items[j][0] is None:
             parts.append(items[j][1])
             j += 1
+        if (not parts and j < len(items) and items[j][0] in _CONTACT_LABELS and items[j][1]
+                and _LABEL_TO_ELEMENTS[items[j][0]] != _LABEL_TO_ELEMENTS[label]
+                and set(_LABEL_TO_ELEMENTS[label]) & {"咨询电话", "监督电话"}):
+            # "监督投诉方式" over "联系电话：0238…": the phone is this label's value
+            pairs.append((label, items[j][1]))
+            i = j + 1
+            continue
+        if not parts and j < len(items) and items[j] == ("序号", None) and _LABEL_TO_ELEMENTS[label]:
+            # "四、申请材料" over a table "序号 | 材料名称 | …": the table is the value, up to the next element
+            while j < len(items) and not (items[j][0] and _LABEL_TO_ELEMENTS[items[j][0]]):
+                parts.append(items[j][1] or items[j][0])
+                j += 1
         pairs.append((label, " ".join(parts)))
         i = j
     bare = sum(1 for label, inline in items if label is not None and inline is None)
@@ -289,12 +323,17 @@ def service_guide_fields(record: PageRecord) -> dict:
 
     name = merged.get("事项名称")
     if name is None or name["state"] != "present":
-        heads = [record.title] + record.main_text.split("\n")[:_HEADLINE_LINES]
-        for head in heads:
-            title = _TITLE_ITEM.match(normalize(head).strip())
+        first_lines = [normalize(line).strip() for line in record.main_text.split("\n")[:_HEADLINE_LINES]]
+        for head in [normalize(record.title or "").strip()] + first_lines:
+            title = _TITLE_ITEM.match(head)
             if title:
                 merged["事项名称"] = {"state": "present", "label": "（标题）", "value": excerpt(title.group(1))}
                 break
+        else:
+            # a guide's headline is its item's name: the page title repeated as a line at the top of the text
+            headline = normalize(record.title or "").strip()
+            if 4 <= len(headline) <= 60 and headline in first_lines and not _LABEL_CELL.match(headline):
+                merged["事项名称"] = {"state": "present", "label": "（标题）", "value": excerpt(headline)}
 
     fee = merged.get("收费标准")
     if fee is None or fee["state"] != "present":
