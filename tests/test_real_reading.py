@@ -77,6 +77,15 @@ def test_a_metadata_table_inside_the_body_container_is_read():
     assert (record.pub_date, record.pub_date_source) == ("2022-01-28", "table")
 
 
+def test_metadata_labels_and_values_with_list_bullets():
+    # chaisang-bszn-trap-yilian-qingdan: a stored text keeps the list markers of its metadata list
+    lines = ["• 索 引 号:", "• 000014349/2021-260416", "• 生成日期:", "• 2020-11-02", "• 文  号:", "• 是否有效:"]
+    body = ("<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "<div><p>" + "解读正文。" * 40
+            + "</p></div></body></html>").encode()
+    record = extract_page("https://www.chaisang.gov.cn/zwgk/zcjd/202106/t20210623_4993087.html", {}, body)
+    assert record.metadata["成文日期"] == "2020-11-02" and record.metadata["索引号"] == "000014349/2021-260416"
+
+
 # --- 文号 -------------------------------------------------------------------------------------------
 
 

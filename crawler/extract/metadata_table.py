@@ -75,7 +75,8 @@ CATALOGUE_LABELS = frozenset(
     }
 )
 
-_LABEL_NOISE = re.compile(r"[\s\u3000\xa0:：\[\]【】]")
+# spaces, colons, brackets and list bullets ("• 生成日期:" where a page's text keeps its list markers)
+_LABEL_NOISE = re.compile(r"[\s\u3000\xa0:：\[\]【】•·]")
 # "标签：值" pairs inside one text; a value runs until the next known label or the end.
 _LABEL_ALTERNATION = "|".join(
     sorted(("\\s*".join(label) for label in LABELS), key=len, reverse=True)
@@ -112,7 +113,7 @@ def canonical_label(text: str) -> str | None:
 
 
 def _put(found: dict[str, str], label: str, value: str) -> None:
-    value = value.strip(" \u3000\xa0")
+    value = value.strip(" \u3000\xa0•·")
     if value and label not in found and canonical_label(value) is None:
         found[label] = value
 
