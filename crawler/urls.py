@@ -3,8 +3,8 @@
 A county page has 200–400 links and ``urllib.parse.urljoin`` costs ~10 µs each; the link list and the list
 structure both resolve every href of a page. ``Resolver`` resolves each distinct href once per page and
 takes the common shapes without ``urljoin``: absolute ``http(s)://…``, scheme-relative ``//host/…`` and
-root-relative ``/path`` and path-relative ``a.html`` / ``./201912/t1.html`` (without dot segments).
-Everything else (``../b/``, ``?page=2``) goes through ``urljoin``. Non-http targets (``javascript:``, ``mailto:``, ``#…``) resolve to None; fragments are dropped.
+root-relative ``/path`` and path-relative ``a.html`` / ``./201912/t1.html`` / ``../../b/c.html`` (no other
+dot segments). Everything else (``../``, ``?page=2``, ``a/../b``) goes through ``urljoin``. Non-http targets (``javascript:``, ``mailto:``, ``#…``) resolve to None; fragments are dropped.
 """
 
 from __future__ import annotations
@@ -56,9 +56,15 @@ class Resolver:
         if href.startswith("/") and "/." not in href and self.origin:
             return (self.origin + href).split("#", 1)[0]
         relative = href[2:] if href.startswith("./") else href
-        if (self.directory and relative and relative[0] not in "/?.#" and "/." not in relative
+        directory = self.directory
+        while relative.startswith("../") and directory:
+            # one directory up; above the root stays at the root, as RFC 3986 resolution does
+            parent = directory[: directory.rindex("/", 0, len(directory) - 1) + 1]
+            directory = parent if len(parent) > len(self.origin) else self.origin + "/"
+            relative = relative[3:]
+        if (directory and relative and relative[0] not in "/?.#" and "/." not in relative
                 and ":" not in relative.split("/", 1)[0]):
-            return (self.directory + relative).split("#", 1)[0]
+            return (directory + relative).split("#", 1)[0]
         try:
             url = urljoin(self.base, href)
         except ValueError:  # malformed, e.g. an unbalanced IPv6 bracket

@@ -214,9 +214,11 @@ def test_resolver(href, expected):
     assert Resolver("https://a.gov.cn/zwgk/list/index.html")(href) == expected
 
 
-@pytest.mark.parametrize("base", ["http://h.gov.cn", "http://h.gov.cn/a/b.html?x=1#f", "https://h.gov.cn/a/./b/c.html"])
+@pytest.mark.parametrize("base", ["http://h.gov.cn", "http://h.gov.cn/a/b.html?x=1#f", "https://h.gov.cn/a/./b/c.html",
+                                  "http://h.gov.cn:8080/zwgk/bmwj/index.html", "http://h.gov.cn/a/b/c/"])
 def test_resolver_fast_paths_agree_with_urljoin(base):
     from urllib.parse import urljoin
     resolve = Resolver(base)
-    for href in ["./t1.html", "c.html", "x/./y.html", "././c.html", "./.hidden", "c.html?q=a:b", "?p=2", "../d/"]:
+    for href in ["./t1.html", "c.html", "x/./y.html", "././c.html", "./.hidden", "c.html?q=a:b", "?p=2", "../d/",
+                 "../../index.html", "../../../../x.html", "../", "./../a.html", "../a/../b.html"]:
         assert resolve(href) == urljoin(base, href).split("#", 1)[0], href
