@@ -76,7 +76,7 @@ def serve(host, port, snapshots, secure_cookies, db):
 @db_option
 @json_option
 def passwd(username, password_stdin, db, as_json):
-    """修改用户密码，并使该用户已登录的网页会话全部失效。
+    """修改用户密码，并使该用户已登录的网页会话全部失效。新密码至少 12 个字符，不能包含用户名，不能用演示密码。
 
     \b
     示例：
@@ -89,6 +89,7 @@ def passwd(username, password_stdin, db, as_json):
         password = getpass.getpass("新密码：")
         if getpass.getpass("再次输入新密码：") != password:
             raise app.AppError("两次输入的密码不一致")
+    app.require_good_password(username, password)
     with app.open_store(db) as store:
         store.set_password(username, password)
         ended = data.revoke_user_sessions(store, username)
