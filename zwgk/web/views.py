@@ -316,7 +316,10 @@ def _next_after(ctx: Ctx, back: str, fp: str) -> str:
     if parts.path != "/queue":
         return back
     q = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    period = auth.parse_int(q["period"], "年度", 2000, 2100) if q.get("period") else ctx.period
+    try:  # the decision is stored by now: a malformed queue address only loses the "next item" step
+        period = auth.parse_int(q["period"], "年度", 2000, 2100) if q.get("period") else ctx.period
+    except auth.BadRequest:
+        return back
     f = _queue_filters(ctx, q)
     rows = _queue_rows(ctx, period, {**f, "status": "all"})
     index = next((i for i, r in enumerate(rows) if r.deduction.fingerprint == fp), -1)
