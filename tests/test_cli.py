@@ -220,9 +220,17 @@ def test_users(capsys, tmp_path, monkeypatch):
     users = json.loads(out)["users"]
     assert [(u["username"], u["role"]) for u in users] == [("zhangsan", "assessor")]
     assert "password" not in json.dumps(users)
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("pw\n"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("another horse\n"))
     code, _, err = run(capsys, "user", "add", "zhangsan", "--role", "assessor", "--password-stdin", "--db", db)
     assert code == 1 and "zhangsan" in err
+    # the password policy: length, not the user name, not a demo password
+    for weak, why in (("pw", "至少 12 个字符"), ("lisi-is-my-name", "不能包含用户名"), ("demo-pinggu-2017", "演示密码")):
+        monkeypatch.setattr("sys.stdin", __import__("io").StringIO(weak + "\n"))
+        code, _, err = run(capsys, "user", "add", "lisi", "--role", "assessor", "--password-stdin", "--db", db)
+        assert code == 1 and why in err, weak
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("short\n"))
+    code, _, err = run(capsys, "user", "passwd", "zhangsan", "--password-stdin", "--db", db)
+    assert code == 1 and "至少 12 个字符" in err
     code, _, err = run(capsys, "user", "add", "lisi", "--role", "boss", "--password-stdin", "--db", db)
     assert code == 2
 

@@ -57,8 +57,17 @@ def decisions_count(db) -> int:
         return store.conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
 
 
-def last_of(client: TestClient, fp: str) -> str:
-    return re.search(r'name="last" value="(\d*)"', client.get(f"/items/{fp}").text).group(1)
+def shown(client: TestClient, fp: str) -> dict[str, str]:
+    """The hidden fields of an item's decision forms: the latest decision id and the evidence hash shown."""
+    html = client.get(f"/items/{fp}").text
+    return {"last": re.search(r'name="last" value="(\d*)"', html).group(1),
+            "evidence": re.search(r'name="evidence" value="([0-9a-f]*)"', html).group(1)}
+
+
+def queue_values(client: TestClient) -> dict[str, str]:
+    """fingerprint → the value of its checkbox in the whole queue (fingerprint|last decision|evidence hash)."""
+    values = re.findall(r'name="items" value="([^"]+)"', client.get("/queue?status=all").text)
+    return {v.split("|")[0]: v for v in values}
 
 
 def fill(path: str, fps: dict, unit="xinshi-town") -> str:
@@ -287,17 +296,17 @@ def test_confirm_and_reject_change_the_score(world):
     confirmed0, provisional0 = score_of(client, "xinshi-town")
     token = page_csrf(client, "/queue")
     r = client.post(f"/items/{fps['x_guide']}/decide",
-                    data={"csrf": token, "action": "confirm", "last": last_of(client, fps["x_guide"])})
+                    data={"csrf": token, "action": "confirm", **shown(client, fps["x_guide"])})
     assert r.status_code == 200 and "已记录第" in r.text
     confirmed1, provisional1 = score_of(client, "xinshi-town")
     assert float(confirmed1) == float(confirmed0) - 1.5  # 3 missing elements × 0.5
     assert provisional1 == provisional0
     # reject needs a reason
     r = client.post(f"/items/{fps['x_categories']}/decide",
-                    data={"csrf": token, "action": "reject", "reason": "", "last": ""})
+                    data={"csrf": token, "action": "reject", "reason": "", **shown(client, fps["x_categories"])})
     assert r.status_code == 400 and "须填写理由" in r.text
     r = client.post(f"/items/{fps['x_categories']}/decide",
-                    data={"csrf": token, "action": "reject", "reason": "两类信息已在“财政信息”栏目公开", "last": ""})
+                    data={"csrf": token, "action": "reject", "reason": "两类信息已在“财政信息”栏目公开", **shown(client, fps["x_categories"])})
     assert r.status_code == 200
     confirmed2, provisional2 = score_of(client, "xinshi-town")
     assert confirmed2 == confirmed1 and float(provisional2) > float(provisional1)
@@ -308,15 +317,15 @@ def test_amend_and_reopen(world):
     client = login(world["app"], "pinggu")
     token = page_csrf(client, "/queue")
     r = client.post(f"/items/{fp}/decide", data={"csrf": token, "action": "amend", "count": "1", "reason": "两项见附件",
-                                                  "last": ""})
+                                                  **shown(client, fp)})
     assert r.status_code == 200 and "已修改" in r.text
     with Store.open(world["db"]) as store:
         assert store.latest_decision(fp).count == 1
     r = client.post(f"/items/{fp}/decide", data={"csrf": token, "action": "amend", "points": "0.3", "reason": "x",
-                                                  "last": last_of(client, fp)})
+                                                  **shown(client, fp)})
     assert r.status_code == 400 and "0.5 的整数倍" in r.text
     r = client.post(f"/items/{fp}/decide", data={"csrf": token, "action": "reopen", "reason": "误操作",
-                                                  "last": last_of(client, fp)})
+                                                  **shown(client, fp)})
     assert r.status_code == 200 and "拟扣分" in r.text
     with Store.open(world["db"]) as store:
         assert [d.action.value for d in store.decisions("xinshi-town", PERIOD)
@@ -327,11 +336,11 @@ def test_stale_edit_refused(world):
     fp = world["fps"]["x_report"]
     first = login(world["app"], "pinggu")
     second = login(world["app"], "pinggu2")
-    seen = last_of(first, fp)  # both looked at the same state
+    seen = shown(first, fp)  # both looked at the same state
     token1, token2 = page_csrf(first, "/queue"), page_csrf(second, "/queue")
-    assert second.post(f"/items/{fp}/decide", data={"csrf": token2, "action": "confirm", "last": seen}).status_code == 200
+    assert second.post(f"/items/{fp}/decide", data={"csrf": token2, "action": "confirm", **seen}).status_code == 200
     before = decisions_count(world["db"])
-    r = first.post(f"/items/{fp}/decide", data={"csrf": token1, "action": "reject", "reason": "已公开", "last": seen})
+    r = first.post(f"/items/{fp}/decide", data={"csrf": token1, "action": "reject", "reason": "已公开", **seen})
     assert r.status_code == 409 and "已被他人修改" in r.text
     assert decisions_count(world["db"]) == before
 
@@ -342,7 +351,7 @@ def test_decision_from_queue_moves_to_next_item(world):
     token = page_csrf(client, "/queue")
     back = f"/queue?unit=xinshi-town&period={PERIOD}"
     r = client.post(f"/items/{fps['x_report']}/decide",
-                    data={"csrf": token, "action": "confirm", "last": "", "back": back, "then": "next"},
+                    data={"csrf": token, "action": "confirm", **shown(client, fps["x_report"]), "back": back, "then": "next"},
                     follow_redirects=False)
     location = r.headers["location"]
     assert location.startswith("/items/") and fps["x_report"] not in location
@@ -366,13 +375,14 @@ def test_bulk_confirm_refuses_mixed_rules_and_stale_rows(world):
     fps = world["fps"]
     client = login(world["app"], "pinggu")
     token = page_csrf(client, "/queue")
-    r = client.post("/queue/confirm", data={"csrf": token, "items": [f"{fps['x_report']}|", f"{fps['b_guide']}|"]})
+    values = queue_values(client)  # what the assessor's queue showed
+    r = client.post("/queue/confirm", data={"csrf": token, "items": [values[fps["x_report"]], values[fps["b_guide"]]]})
     assert "只能用于同一条规则" in r.text
     assert decisions_count(world["db"]) == 0  # nothing recorded
     other = login(world["app"], "pinggu2")
     other.post(f"/items/{fps['b_report']}/decide", data={"csrf": page_csrf(other, "/queue"), "action": "reject",
-                                                         "reason": "已公开", "last": ""})
-    r = client.post("/queue/confirm", data={"csrf": token, "items": [f"{fps['x_report']}|", f"{fps['b_report']}|"]})
+                                                         "reason": "已公开", **shown(other, fps["b_report"])})
+    r = client.post("/queue/confirm", data={"csrf": token, "items": [values[fps["x_report"]], values[fps["b_report"]]]})
     assert "已确认 1 项" in r.text and "已被他人修改" in r.text
     with Store.open(world["db"]) as store:
         assert store.latest_decision(fps["b_report"]).action.value == "reject"
@@ -402,7 +412,7 @@ def test_dispute_reaches_the_assessor_queue(world):
     assert "“通办范围”已写入每份指南第三节" in disputed and disputed.count('name="items"') == 1
     # a decision answers the dispute
     assessor.post(f"/items/{fp}/decide", data={"csrf": csrf_of(disputed), "action": "amend", "count": "2",
-                                                "reason": "通办范围已具备", "last": ""})
+                                                "reason": "通办范围已具备", **shown(assessor, fp)})
     assert assessor.get("/queue?status=disputed").text.count('name="items"') == 0
 
 
@@ -453,20 +463,22 @@ def test_audit_log_and_csv_show_before_after(world):
     fp = world["fps"]["x_report"]
     client = login(world["app"], "pinggu")
     token = page_csrf(client, "/queue")
-    client.post(f"/items/{fp}/decide", data={"csrf": token, "action": "confirm", "last": ""})
-    client.post(f"/items/{fp}/decide", data={"csrf": token, "action": "reopen", "reason": "误点", "last": last_of(client, fp)})
+    client.post(f"/items/{fp}/decide", data={"csrf": token, "action": "confirm", **shown(client, fp)})
+    client.post(f"/items/{fp}/decide", data={"csrf": token, "action": "reopen", "reason": "误点", **shown(client, fp)})
     html = client.get("/audit?unit=xinshi-town").text
     assert "误点" in html and "<td>pinggu</td>" in html
     r = client.get("/audit.csv?unit=xinshi-town")
     assert r.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     header, body = rows[0], rows[1:]
-    assert header[:4] == ["决定编号", "时间（北京时间）", "用户", "单位"]
-    by_action = {row[7]: row for row in body}
+    assert header[:5] == ["编号", "时间（北京时间）", "用户", "动作", "单位"]
+    assert r.headers["cache-control"] == "no-store"
+    by_action = {row[3]: row for row in body}
     assert by_action["确认"][8:10] == ["拟扣分", "已确认"]
     assert by_action["撤销（重新待处理）"][8:10] == ["已确认", "拟扣分"]
     assert by_action["撤销（重新待处理）"][12] == "误点"
-    assert all(row[3] == "xinshi-town" for row in body)
+    assert by_action["人工录入"][9] == "township-2017.5.1.a ×3"  # written when the test data was built
+    assert all(row[4] == "xinshi-town" for row in body)
     assert client.get("/audit.csv?unit=baishui-town").content.decode("utf-8-sig").count("\n") == 1
 
 

@@ -3,6 +3,8 @@
 Bodies are keyed by the sha256 of their raw bytes, stored zlib-compressed under
 ``<root>/<aa>/<bb>/<sha256>.z``, written once (temp file + rename) and never overwritten, so a later
 night's crawl can only add: what an assessor's decision points to stays exactly as the site showed it.
+Folders are created owner-only (0700) and files 0600 (``mkstemp``): snapshots can hold what a unit's site
+showed only to signed-in users.
 """
 
 from __future__ import annotations
@@ -41,12 +43,12 @@ class BlobStore:
         if os.path.exists(target):
             return digest
         if digest[:4] not in self._dirs:
-            os.makedirs(folder, exist_ok=True)
+            self._make_dirs(folder)
             self._dirs.add(digest[:4])
         try:
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         except FileNotFoundError:  # the folder went away since we made it
-            os.makedirs(folder, exist_ok=True)
+            self._make_dirs(folder)
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -56,6 +58,12 @@ class BlobStore:
             Path(tmp).unlink(missing_ok=True)
             raise
         return digest
+
+    def _make_dirs(self, folder: str) -> None:
+        """The root and the two fan-out levels, each 0700 when this call creates it."""
+        parts = Path(folder).relative_to(self.root).parts
+        for depth in range(len(parts) + 1):
+            os.makedirs(self.root.joinpath(*parts[:depth]), mode=0o700, exist_ok=True)
 
     def get(self, sha256: str) -> bytes | None:
         """The stored bytes, verified against their hash; None when absent."""

@@ -40,7 +40,7 @@ from zwgk.cliutil import (
     period_option,
     units_option,
 )
-from zwgk.store import ROLES, StoreError
+from zwgk.store import ROLES, StoreError, UnchangedError
 from zwgk import webcli
 from zwgk.crawling import STATUS_WORDS as CRAWL_STATUS_WORDS
 from zwgk.inspectpage import inspect_page
@@ -207,7 +207,7 @@ def user():
 @db_option
 @json_option
 def user_add(username, role, display_name, unit_ids, password_stdin, db, as_json):
-    """添加用户。密码经 argon2 加密保存。
+    """添加用户。密码经 argon2 加密保存；密码至少 12 个字符，不能包含用户名，不能用演示密码。
 
     \b
     示例：
@@ -220,6 +220,7 @@ def user_add(username, role, display_name, unit_ids, password_stdin, db, as_json
         password = getpass.getpass("密码：")
         if getpass.getpass("再次输入密码：") != password:
             raise app.AppError("两次输入的密码不一致")
+    app.require_good_password(username, password)
     with app.open_store(db) as store:
         store.add_user(username, role, password, display_name=display_name, units=unit_ids)
         user = store.get_user(username)
@@ -330,16 +331,23 @@ def review_list(unit_id, period, show_all, db, units_path, as_json):
 
 
 def _decide(prefix, action, by, db, as_json, reason=None, count=None, points=None):
+    """Record a decision; one equal to the item's latest decision is a no-op with a notice (exit 0)."""
     with app.open_store(db) as store:
-        decision_id, target = app.decide(store, prefix, action, by, reason=reason, count=count, points=points)
+        try:
+            decision_id, target = app.decide(store, prefix, action, by, reason=reason, count=count, points=points)
+            unchanged = None
+        except UnchangedError as exc:
+            unchanged, decision_id = str(exc), exc.decision_id
+            target = app.review_target(store, prefix)
         sheet, unit = app.score_unit(store, target.unit_id, target.period)
     if as_json:
         emit_json({"decision_id": decision_id, "action": action.value, "fingerprint": target.fingerprint,
-                   "unit_id": target.unit_id, "period": target.period,
+                   "unit_id": target.unit_id, "period": target.period, "recorded": unchanged is None,
                    "final_confirmed": num(sheet.final_confirmed), "final_provisional": num(sheet.final_provisional)})
         return
+    head = f"{unchanged}：" if unchanged else f"已记录决定 #{decision_id}（{action.value}）："
     click.echo(
-        f"已记录决定 #{decision_id}（{action.value}）：{target.fingerprint[:8]}，单位 {unit['name']}。"
+        f"{head}{target.fingerprint[:8]}，单位 {unit['name']}。"
         f"现得分：已确认 {num(sheet.final_confirmed)} 分，暂估 {num(sheet.final_provisional)} 分。"
     )
 
@@ -389,7 +397,8 @@ def review_reject(fingerprint, by, reason, db, as_json):
 @db_option
 @json_option
 def review_amend(fingerprint, by, reason, count, points, db, as_json):
-    """修改一项扣分的项数或分值（须写明理由）。
+    """修改一项扣分的项数或分值（须写明理由）。项数和分值不能超过规则允许的上限（如“每缺一项扣0.5分”
+    时分值不超过 项数×0.5，且不超过该指标分值）。
 
     \b
     示例：
@@ -482,7 +491,8 @@ def manual():
 @units_option
 @json_option
 def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_path, as_json):
-    """录入一项人工扣分或加减分事件（录入即视为已确认，可用 review reject 撤回）。
+    """录入一项人工扣分或加减分事件（录入即视为已确认，可用 review reject 撤回）。项数和分值不能超过
+    规则允许的上限。
 
     \b
     示例：
@@ -490,9 +500,7 @@ def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_pa
     """
     with app.open_store(db) as store:
         app.sync_units(store, units_path)
-        unit = app.unit_or_fail(store, unit_id)
-        rubric = app.require_rule(unit, period, rule_id)
-        fp = store.add_manual_entry(unit_id, period, rubric.id, rule_id, count, reason, by, points=app.parse_points(points))
+        fp = app.add_manual(store, unit_id, period, rule_id, count, app.parse_points(points), reason, by)
         sheet, _ = app.score_unit(store, unit_id, period)
     if as_json:
         emit_json({"fingerprint": fp, "unit_id": unit_id, "period": period, "rule_id": rule_id, "count": count,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from zwgk.crawl_schema import CRAWL_TABLES
-from zwgk.web.schema import WEB_TABLES
+from zwgk.web.schema import WEB_TABLES, WEB_TABLES_V4
 
 MigrationStep = Sequence[str] | Callable[[sqlite3.Connection], None]
 
@@ -182,10 +182,60 @@ _V1_CORE = [
 ]
 
 
+# One append-only log of every write, whoever makes it (web app or CLI): decisions, manual entries, 认定,
+# disputes and their answers, re-check requests, user changes, sign-ins and failed sign-ins. ``actor`` is the
+# user (for a failed sign-in: the name as typed, truncated); ``decision_id`` links a decision's event to its
+# row, so the log can show the state before and after it. Rows written before this migration are copied in.
+_V4_AUDIT = [
+    """
+    CREATE TABLE audit_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        unit_id TEXT,
+        period INTEGER,
+        target TEXT,
+        before TEXT,
+        after TEXT,
+        reason TEXT,
+        decision_id INTEGER REFERENCES decisions (id),
+        ip TEXT
+    )
+    """,
+    "CREATE INDEX audit_events_at ON audit_events (at, id)",
+    "CREATE INDEX audit_events_unit_period ON audit_events (unit_id, period, id)",
+    "CREATE INDEX audit_events_actor ON audit_events (actor, id)",
+    *_append_only("audit_events", "审计记录"),
+    """
+    INSERT INTO audit_events (at, actor, action, unit_id, period, target, after, reason, decision_id)
+    SELECT at, actor, action, unit_id, period, target, after, reason, decision_id FROM (
+        SELECT at, by_user AS actor, 'decision.' || action AS action, unit_id, period, fingerprint AS target,
+               NULL AS after, reason, id AS decision_id, 1 AS src, id AS src_id FROM decisions
+        UNION ALL
+        SELECT at, by_user, 'manual.add', unit_id, period, fingerprint,
+               rule_id || ' ×' || count || coalesce('，扣 ' || points || ' 分', ''), reason, NULL, 2, id FROM manual_entries
+        UNION ALL
+        SELECT at, by_user, CASE revoked WHEN 1 THEN 'na.revoke' ELSE 'na.add' END, unit_id, period, target_id,
+               NULL, reason, NULL, 3, id FROM determinations
+        UNION ALL
+        SELECT at, by_user, 'dispute.add', unit_id, period, fingerprint, NULL, comment, NULL, 4, id FROM web_disputes
+        UNION ALL
+        SELECT requested_at, requested_by, 'recheck.request', unit_id, NULL, unit_id, scope, NULL, NULL, 5, id
+        FROM recheck_requests
+        UNION ALL
+        SELECT created_at, '命令行', 'user.add', NULL, NULL, username, role, NULL, NULL, 6, rowid FROM users
+    ) ORDER BY at, src, src_id
+    """,
+]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables: users, units, runs, findings, decisions, manual entries, determinations", _V1_CORE),
     Migration(2, "crawl: fetches, pages, snapshots, page records, attachment texts, skipped links, unit status", CRAWL_TABLES),
     Migration(3, "web app: sessions, login failures, unit disputes, re-check requests", WEB_TABLES),
+    Migration(4, "audit log of every write; dispute answers; session idle time; login-failure indexes",
+              [*_V4_AUDIT, *WEB_TABLES_V4]),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -6,11 +6,17 @@ nothing deleted by a later run. Decisions, manual entries and determinations are
 (SQLite triggers abort UPDATE and DELETE). Decimals are stored as TEXT and returned as ``Decimal``.
 Timestamps are ISO 8601 UTC strings with seconds, from an injectable clock.
 
+Every write a person makes also appends an ``audit_events`` row in the same transaction (``record_event``),
+whichever front end made it. Free text a person signs (reasons, comments) is bounded and may not carry
+control characters or bidirectional overrides (``clean_text``). A new database file is created 0600 (its
+folder 0700 when the store creates it).
+
 A ``Store`` wraps one connection; there is no module-level state. Error messages are Chinese.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -32,8 +38,8 @@ from zwgk.migrations import LATEST_VERSION, MIGRATIONS, SCHEMA_MIGRATIONS_DDL, M
 from zwgk.paths import default_db_path  # $ZWGK_HOME/zwgk.db, ZWGK_HOME defaulting to ./var
 
 __all__ = [
-    "ANY", "LATEST_VERSION", "ROLES", "UNIT_KINDS", "StaleEditError", "Store", "StoreError",
-    "canonical_json", "default_db_path", "evidence_hash",
+    "ANY", "LATEST_VERSION", "ROLES", "UNIT_KINDS", "EvidenceChangedError", "StaleEditError", "Store", "StoreError",
+    "UnchangedError", "canonical_json", "clean_text", "default_db_path", "evidence_hash",
 ]
 
 ROLES = ("admin", "assessor", "unit")
@@ -43,6 +49,13 @@ BUSY_TIMEOUT_MS = 5000
 MANUAL_PREFIX = "manual-"
 _HEX = re.compile(r"^[0-9a-f]+$")
 _HALF = Decimal("0.5")
+MAX_TEXT = 2000  # characters of a reason, comment or answer
+MAX_USERNAME = 64
+MAX_COUNT = 1_000_000  # far above any rubric's count; keeps every count inside SQLite's integers
+MAX_POINTS = Decimal(1000)
+# C0 controls except tab / newline / carriage return, DEL, and the marks and overrides that reorder text
+# on screen (an RTL override can make a reason read differently from what is stored)
+_FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 Clock = Callable[[], datetime]
 
@@ -53,6 +66,18 @@ class StoreError(Exception):
 
 class StaleEditError(StoreError):
     """Someone else decided on the same item after the caller looked at it."""
+
+
+class EvidenceChangedError(StaleEditError):
+    """The finding's evidence changed after the caller looked at it (a later run replaced it)."""
+
+
+class UnchangedError(StoreError):
+    """The decision asked for is the item's latest decision already: nothing was recorded."""
+
+    def __init__(self, message: str, decision_id: int):
+        super().__init__(message)
+        self.decision_id = decision_id
 
 
 class _AnyType:
@@ -99,9 +124,44 @@ def _blank(text: str | None) -> bool:
 
 
 def _check_count(count: Any, what: str) -> int:
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise StoreError(f"{what}应为非负整数，实际为 {count!r}")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0 or count > MAX_COUNT:
+        raise StoreError(f"{what}应为不超过 {MAX_COUNT} 的非负整数，实际为 {count!r}")
     return count
+
+
+def clean_text(text: str | None, what: str, limit: int = MAX_TEXT) -> str | None:
+    """``text`` stripped (None when blank), refused when longer than ``limit`` characters or when it holds a
+    control character (NUL …) or a bidirectional override."""
+    if _blank(text):
+        return None
+    text = str(text).strip()
+    if len(text) > limit:
+        raise StoreError(f"{what}不能超过 {limit} 字（现为 {len(text)} 字）")
+    bad = _FORBIDDEN_CHARS.search(text)
+    if bad:
+        raise StoreError(f"{what}含有不可见的控制字符（U+{ord(bad.group()):04X}），请删除后重试")
+    return text
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash made with ``hasher``'s parameters, verified for unknown users so that they cost what a real
+    check costs: made once per process and parameters, not per store (a store lives for one request)."""
+    return _dummy_hash_for(hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
+                           hasher.salt_len, hasher.type)
+
+
+@functools.cache
+def _dummy_hash_for(time_cost: int, memory_cost: int, parallelism: int, hash_len: int, salt_len: int, kind) -> str:
+    return PasswordHasher(time_cost, memory_cost, parallelism, hash_len, salt_len, type=kind).hash(uuid.uuid4().hex)
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file owner-only before SQLite opens it (SQLite gives its -wal and -shm files the
+    database file's mode); its folder, when it has to be made, is owner-only too."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _points_text(points: Any) -> str | None:
@@ -112,8 +172,8 @@ def _points_text(points: Any) -> str | None:
         value = points if isinstance(points, Decimal) else Decimal(str(points))
     except (InvalidOperation, ValueError):
         raise StoreError(f"分值 {points!r} 不是有效的数") from None
-    if not value.is_finite() or value < 0 or value % _HALF != 0:
-        raise StoreError(f"分值应为非负数且为 0.5 的整数倍，实际为 {points}")
+    if not value.is_finite() or value < 0 or value > MAX_POINTS or value % _HALF != 0:
+        raise StoreError(f"分值应为不超过 {MAX_POINTS} 的非负数且为 0.5 的整数倍，实际为 {points}")
     return str(value)
 
 
@@ -125,7 +185,6 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self._clock: Clock = clock or utc_now
         self._hasher = PasswordHasher()
-        self._dummy_hash: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -142,7 +201,7 @@ class Store:
         bring its schema up to date."""
         path = default_db_path() if path is None else Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(path)
         # isolation_level=None: no implicit transactions; every write goes through _write().
         conn = sqlite3.connect(
             str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=check_same_thread
@@ -229,6 +288,28 @@ class Store:
         row = self.conn.execute("SELECT max(version) FROM schema_migrations").fetchone()
         return row[0] or 0
 
+    def record_event(
+        self,
+        actor: str,
+        action: str,
+        *,
+        unit_id: str | None = None,
+        period: int | None = None,
+        target: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        reason: str | None = None,
+        decision_id: int | None = None,
+        ip: str | None = None,
+    ) -> int:
+        """Append one audit event (inside the caller's transaction when there is one)."""
+        with self._write():
+            return self._insert("audit_events", {
+                "at": self.now(), "actor": str(actor)[:MAX_USERNAME], "action": action, "unit_id": unit_id,
+                "period": period, "target": target, "before": before, "after": after, "reason": reason,
+                "decision_id": decision_id, "ip": ip,
+            })
+
     def _migrate(self, migrations: Sequence[Migration]) -> None:
         self.conn.execute(SCHEMA_MIGRATIONS_DDL)
         known = migrations[-1].version if migrations else 0
@@ -263,10 +344,15 @@ class Store:
         password: str,
         display_name: str | None = None,
         units: Iterable[str] = (),
+        actor: str = "命令行",
     ) -> None:
+        """Add a user; ``actor`` (who did it) goes into the audit log."""
         username = (username or "").strip()
-        if not username or any(c.isspace() for c in username):
-            raise StoreError("用户名不能为空，也不能包含空白字符")
+        if not username or any(c.isspace() for c in username) or not username.isprintable():
+            raise StoreError("用户名不能为空，也不能包含空白或控制字符")
+        if len(username) > MAX_USERNAME:
+            raise StoreError(f"用户名不能超过 {MAX_USERNAME} 个字符")
+        display_name = clean_text(display_name, "显示名称", 100)
         if role not in ROLES:
             raise StoreError(f"未知的角色 {role!r}：应为 {' / '.join(ROLES)} 之一")
         if not password:
@@ -290,6 +376,8 @@ class Store:
                     "created_at": self.now(),
                 },
             )
+            after = role + (f"（{'、'.join(unit_list)}）" if unit_list else "")
+            self.record_event(actor, "user.add", target=username, after=after)
 
     def get_user(self, username: str) -> dict[str, Any] | None:
         """The user's row (without the password hash), or None."""
@@ -311,7 +399,8 @@ class Store:
             raise StoreError(f"用户 {username} 是被考核单位的账号，无权作出考核决定")
         return user
 
-    def set_password(self, username: str, password: str) -> None:
+    def set_password(self, username: str, password: str, actor: str | None = "命令行", ip: str | None = None) -> None:
+        """Replace the user's password hash; ``actor`` None records no event (a transparent rehash)."""
         if not password:
             raise StoreError("密码不能为空")
         password_hash = self._hasher.hash(password)
@@ -319,22 +408,23 @@ class Store:
             cur = self.conn.execute("UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username))
             if cur.rowcount == 0:
                 raise StoreError(f"用户 {username} 不存在")
+            if actor is not None:
+                self.record_event(actor, "user.password", target=username, ip=ip)
 
-    def disable_user(self, username: str) -> None:
+    def disable_user(self, username: str, actor: str = "命令行") -> None:
         with self._write():
             cur = self.conn.execute("UPDATE users SET disabled = 1 WHERE username = ?", (username,))
             if cur.rowcount == 0:
                 raise StoreError(f"用户 {username} 不存在")
+            self.record_event(actor, "user.disable", target=username, before="正常", after="已停用")
 
     def verify_password(self, username: str, password: str) -> bool:
         """True if the user exists, is active and the password matches."""
         row = self._row("SELECT password_hash, disabled FROM users WHERE username = ?", (username,))
         if row is None or row["disabled"]:
             # spend the same time as a real check, so the answer does not reveal who exists
-            if self._dummy_hash is None:
-                self._dummy_hash = self._hasher.hash(uuid.uuid4().hex)
             try:
-                self._hasher.verify(self._dummy_hash, password or "")
+                self._hasher.verify(_dummy_hash(self._hasher), password or "")
             except VerificationError:
                 pass
             return False
@@ -343,7 +433,7 @@ class Store:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
         if self._hasher.check_needs_rehash(row["password_hash"]):
-            self.set_password(username, password)
+            self.set_password(username, password, actor=None)
         return True
 
     # ------------------------------------------------------------------ units
@@ -550,19 +640,27 @@ class Store:
         points: Decimal | int | str | None = None,
         evidence_hash: str | None = None,
         expected_last: int | None | _AnyType = None,
+        seen_evidence: str | None | _AnyType = ANY,
     ) -> int:
         """Append a decision on a current proposal or manual entry; returns its id (= engine seq).
 
         ``expected_last`` is the id of the latest decision on this fingerprint the caller saw
-        (None: none); ``ANY`` skips the stale-edit check. When ``evidence_hash`` is not given, the
-        decision is taken on the current finding's evidence.
+        (None: none); ``ANY`` skips the stale-edit check. ``seen_evidence`` is the evidence hash the
+        caller was shown (None for a manual entry): if the current finding's differs, the decision is
+        refused (``EvidenceChangedError``); ``ANY`` skips that check. When ``evidence_hash`` is not
+        given, the decision is taken on the current finding's evidence.
+
+        A decision equal to the item's latest one (same action, count, points, evidence and reason; a
+        repeated confirm without a reason) records nothing and raises ``UnchangedError``; ``reopen`` is
+        refused when nothing stands to be undone. Each decision appends its audit event.
         """
         try:
             act = Action(action)
         except ValueError:
             raise StoreError(f"未知的决定类型 {action!r}：应为 {' / '.join(a.value for a in Action)} 之一") from None
         self._require_assessor(by)
-        if act in (Action.REJECT, Action.AMEND, Action.NOT_APPLICABLE) and _blank(reason):
+        reason = clean_text(reason, "理由")
+        if act in (Action.REJECT, Action.AMEND, Action.NOT_APPLICABLE) and reason is None:
             raise StoreError("驳回、修改或认定不适用时须填写理由")
         if act is Action.AMEND:
             if count is None and points is None:
@@ -587,15 +685,23 @@ class Store:
                     raise StoreError(
                         f"指纹 {fingerprint[:12]} 不是单位 {unit_id} {period} 年度当前的拟扣分项或人工录入项"
                     )
+            if seen_evidence is not ANY and proposal is not None and seen_evidence != proposal[0]:
+                raise EvidenceChangedError("证据已变化，请重新查看：你查看该项之后，新一次检查更换了它的证据，本次决定未记录")
+            if evidence_hash is None and proposal is not None:
+                evidence_hash = proposal[0]
+            last = self._latest_decision_row(fingerprint)
+            if last is not None and (last["action"], last["count"], last["points"], last["evidence_hash"]) == (
+                    act.value, count, points_text, evidence_hash) and (
+                    last["reason"] == reason or (act is Action.CONFIRM and reason is None)):
+                raise UnchangedError(f"该项已是这一决定（第 {last['id']} 号），未重复记录", last["id"])
+            if act is Action.REOPEN and (last is None or last["action"] == Action.REOPEN.value):
+                raise StoreError("该项尚无有效的决定，无需撤销")
             if expected_last is not ANY:
-                last = self._latest_decision_row(fingerprint)
                 last_id = last["id"] if last else None
                 if last_id != expected_last:
                     who = f"（{last['by_user']} 于 {last['at']} 作出第 {last_id} 号决定）" if last else ""
                     raise StaleEditError(f"已被他人修改：该项在你查看之后已有新的决定{who}，请刷新后重试")
-            if evidence_hash is None and proposal is not None:
-                evidence_hash = proposal[0]
-            return self._insert(
+            decision_id = self._insert(
                 "decisions",
                 {
                     "fingerprint": fingerprint,
@@ -604,12 +710,15 @@ class Store:
                     "action": act.value,
                     "count": count,
                     "points": points_text,
-                    "reason": None if _blank(reason) else reason.strip(),
+                    "reason": reason,
                     "by_user": by,
                     "at": self.now(),
                     "evidence_hash": evidence_hash,
                 },
             )
+            self.record_event(by, "decision." + act.value, unit_id=unit_id, period=period, target=fingerprint,
+                              reason=reason, decision_id=decision_id)
+            return decision_id
 
     def _latest_decision_row(self, fingerprint: str) -> dict[str, Any] | None:
         return self._row("SELECT * FROM decisions WHERE fingerprint = ? ORDER BY id DESC LIMIT 1", (fingerprint,))
@@ -661,7 +770,8 @@ class Store:
     ) -> str:
         """Record what no website shows (a person made it: confirmed on entry); returns its fingerprint."""
         self._require_assessor(by)
-        if _blank(reason):
+        reason = clean_text(reason, "理由")
+        if reason is None:
             raise StoreError("人工录入须填写理由")
         if _blank(rule_id):
             raise StoreError("人工录入须指定规则编号")
@@ -679,11 +789,14 @@ class Store:
                     "rule_id": rule_id,
                     "count": count,
                     "points": points_text,
-                    "reason": reason.strip(),
+                    "reason": reason,
                     "by_user": by,
                     "at": self.now(),
                 },
             )
+            after = f"{rule_id} ×{count}" + (f"，扣 {points_text} 分" if points_text is not None else "")
+            self.record_event(by, "manual.add", unit_id=unit_id, period=period, target=fingerprint, after=after,
+                              reason=reason)
         return fingerprint
 
     def manual_entry_by_fingerprint(self, fingerprint: str) -> dict[str, Any] | None:
@@ -720,21 +833,26 @@ class Store:
         self._require_assessor(by)
         if _blank(target_id):
             raise StoreError("认定须指定指标或规则编号")
-        if _blank(reason):
+        reason = clean_text(reason, "理由")
+        if reason is None:
             raise StoreError("撤销认定须填写理由" if revoked else "认定不适用须填写理由")
         with self._write():
-            return self._insert(
+            det_id = self._insert(
                 "determinations",
                 {
                     "unit_id": unit_id,
                     "period": period,
                     "target_id": target_id,
-                    "reason": reason.strip(),
+                    "reason": reason,
                     "by_user": by,
                     "at": self.now(),
                     "revoked": 1 if revoked else 0,
                 },
             )
+            self.record_event(by, "na.revoke" if revoked else "na.add", unit_id=unit_id, period=period,
+                              target=target_id, before="不适用（已认定）" if revoked else None,
+                              after=None if revoked else "不适用（已认定）", reason=reason)
+            return det_id
 
     def determinations(self, unit_id: str, period: int) -> list[Determination]:
         rows = self._rows(

@@ -43,17 +43,23 @@ def _snapshot_loader(root: Path):
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口。")
 @click.option("--snapshots", type=click.Path(file_okay=False), help="网页快照目录（默认为数据库旁的 blobs/）。")
 @click.option("--secure-cookies", is_flag=True, help="会话 Cookie 只经 HTTPS 发送（经 HTTPS 反向代理提供服务时使用）。")
+@click.option("--trusted-proxy", "trusted_proxies", multiple=True, envvar="ZWGK_TRUSTED_PROXIES",
+              help="可信反向代理的 IP 地址（可多次给出，或在环境变量 ZWGK_TRUSTED_PROXIES 中以空格分隔）：来自这些地址的请求按 "
+                   "X-Forwarded-For 取真实客户端地址，用于登录限制和审计记录。")
 @db_option
-def serve(host, port, snapshots, secure_cookies, db):
+def serve(host, port, snapshots, secure_cookies, trusted_proxies, db):
     """启动复核网页：考核人员复核拟扣分、录入人工指标、查看审计记录；各单位自查并提出异议。
 
     会话签名密钥取自环境变量 ZWGK_SECRET，未设置时在数据库旁生成 web-secret.key 并长期使用。
+    登录会话在关闭浏览器、闲置 30 分钟或登录 12 小时后结束。
 
     \b
     示例：
       zwgk serve --db zwgk-demo/zwgk.db
-      zwgk serve --host 0.0.0.0 --port 8080 --secure-cookies
+      zwgk serve --host 127.0.0.1 --port 8080 --secure-cookies --trusted-proxy 127.0.0.1
     """
+    import ipaddress
+
     import uvicorn
 
     from zwgk.web.app import create_app
@@ -65,7 +71,11 @@ def serve(host, port, snapshots, secure_cookies, db):
         note(f"未找到快照目录 {snapshot_root}：证据页将显示“快照不可用”")
     if host not in LOOPBACK:
         note(f"注意：正在 {host} 上对外提供服务。请置于 HTTPS 反向代理之后，并加 --secure-cookies。")
-    web = create_app(db_path, snapshot_loader=loader, secure_cookies=secure_cookies)
+    try:
+        proxies = frozenset(str(ipaddress.ip_address(p)) for p in trusted_proxies)
+    except ValueError as exc:
+        raise click.UsageError(f"--trusted-proxy 应为 IP 地址：{exc}") from None
+    web = create_app(db_path, snapshot_loader=loader, secure_cookies=secure_cookies, trusted_proxies=proxies)
     note(f"复核网页：http://{host}:{port}/ （数据库 {db_path}；按 Ctrl+C 停止）")
     uvicorn.run(web, host=host, port=port, log_level="warning", proxy_headers=False)
 
@@ -76,7 +86,7 @@ def serve(host, port, snapshots, secure_cookies, db):
 @db_option
 @json_option
 def passwd(username, password_stdin, db, as_json):
-    """修改用户密码，并使该用户已登录的网页会话全部失效。
+    """修改用户密码，并使该用户已登录的网页会话全部失效。新密码至少 12 个字符，不能包含用户名，不能用演示密码。
 
     \b
     示例：
@@ -89,6 +99,7 @@ def passwd(username, password_stdin, db, as_json):
         password = getpass.getpass("新密码：")
         if getpass.getpass("再次输入新密码：") != password:
             raise app.AppError("两次输入的密码不一致")
+    app.require_good_password(username, password)
     with app.open_store(db) as store:
         store.set_password(username, password)
         ended = data.revoke_user_sessions(store, username)

@@ -79,3 +79,39 @@ def test_snapshot_frame_runs_no_script(served, page):
     assert "2016年度政府信息公开工作报告" in frame.locator("h1").text_content()
     # the snapshot's script would rename the parent page; sandboxed, it cannot run
     assert "pwned" not in page.title()
+
+
+def test_back_link_cannot_leave_the_site(served, page):
+    """Chromium drops the tab in "/%09/evil.example/x" and would read it as //evil.example/x: the item page
+    links back to the queue instead, and following the link stays on this server."""
+    base = served["url"]
+    sign_in(page, base, "pinggu")
+    page.wait_for_url(base + "/dashboard")
+    leaving = []
+    page.route("**/*", lambda route: (leaving.append(route.request.url), route.abort())
+               if not route.request.url.startswith(base) else route.continue_())
+    page.goto(f"{base}/items/{served['fps']['x_report']}?back=/%09/evil.example/x")
+    page.click("a:has-text('← 返回')")
+    page.wait_for_url(base + "/queue")
+    assert leaving == []
+
+
+def test_evidence_replaced_while_open_is_refused_with_the_reason_kept(served, page):
+    base, fp = served["url"], served["fps"]["x_report"]
+    sign_in(page, base, "pinggu")
+    page.wait_for_url(base + "/dashboard")
+    page.goto(f"{base}/items/{fp}?back=/queue")
+    page.fill("textarea[name=reason]", "年报在“其他”栏目")
+    with Store.open(served["db"]) as store:  # the nightly run replaces the evidence meanwhile
+        current = store.current_findings("xinshi-town", 2017)
+        run = store.start_run("test", period=2017)
+        findings = [{k: f[k] for k in ("fingerprint", "rule_id", "check_id", "subject", "outcome", "count", "message")}
+                    | {"evidence": {**f["evidence"], "excerpt": "改版"} if f["fingerprint"] == fp else f["evidence"]}
+                    for f in current]
+        store.record_findings(run, "xinshi-town", 2017, "township-2017", findings)
+        store.finish_run(run, "complete", {})
+    page.click("button:has-text('驳回')")
+    page.wait_for_selector(".flash-error:has-text('证据已变化，请重新查看')")
+    assert page.input_value("textarea[name=reason]") == "年报在“其他”栏目"
+    with Store.open(served["db"]) as store:
+        assert store.latest_decision(fp) is None

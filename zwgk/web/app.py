@@ -3,7 +3,8 @@
 Handlers are plain synchronous functions of a ``Ctx`` (request, store, user, form). ``page`` wraps each
 one: it reads the form, then in a worker thread opens the store, resolves the session's user, checks the
 role and (for POST) the CSRF token, runs the handler and closes the store. So no handler can forget a
-check, and SQLite and argon2 never block the event loop.
+check, and SQLite and argon2 never block the event loop. A malformed number or id in a request is a 400
+page (``auth.BadRequest``), never a crash. Every page and export is sent ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ PAGE_HEADERS = {
                                "base-uri 'none'; object-src 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
 }
+PERIOD_RANGE = (2000, 2100)
 
 
 @dataclass
@@ -54,9 +57,10 @@ class Ctx:
 
     @property
     def period(self) -> int:
+        """The period asked for (query, else form), else the latest one assessed; malformed → 400."""
         text = self.request.query_params.get("period") or (self.form.get("period") if self.form is not None else None)
-        if text and str(text).isdigit() and 2000 <= int(text) <= 2100:
-            return int(text)
+        if text:
+            return auth.parse_int(str(text), "年度", *PERIOD_RANGE)
         return data.default_period(self.store)
 
     def arg(self, name: str, default: str = "") -> str:
@@ -136,6 +140,7 @@ def make_env() -> Environment:
 
 
 def _error(ctx_env: Environment, request: Request, user, status: int, message: str) -> HTMLResponse:
+    """The Chinese error page (400, 403, 404)."""
     html = ctx_env.get_template("error.html").render(
         user=user, csrf=auth.csrf_token(request), flashes=[], path=request.url.path, request=request,
         status=status, message=message,
@@ -171,6 +176,8 @@ def _run(handler, roles, request: Request, form, state) -> Response:
                 raise auth.Forbidden("你的账号无权访问此页面")
         ctx = Ctx(request, store, user, form, state.env, state.snapshot_loader, state.remedies)
         return handler(ctx)
+    except auth.BadRequest as exc:
+        return _error(state.env, request, user, 400, str(exc))
     except auth.Forbidden as exc:
         return _error(state.env, request, user, 403, str(exc))
     except auth.NotFound as exc:
@@ -189,12 +196,16 @@ def create_app(
     snapshot_loader: SnapshotLoader | None = None,
     *,
     secure_cookies: bool = False,
+    trusted_proxies: frozenset[str] = frozenset(),
 ) -> Starlette:
     """The review web app over the database at ``db_path``.
 
     ``secret_key`` signs session cookies (default: $ZWGK_SECRET or a key file next to the database);
     ``snapshot_loader(sha256)`` returns a stored response body or None; ``secure_cookies`` marks the
-    cookie Secure (set it when served over HTTPS).
+    cookie Secure (set it when served over HTTPS); ``trusted_proxies`` are the addresses of reverse
+    proxies whose ``X-Forwarded-For`` names the real client (for throttling and the audit log). The
+    session cookie has no expiry (it ends with the browser); the server ends sessions idle for
+    ``data.SESSION_IDLE`` and ``data.SESSION_LIFETIME`` after sign-in.
     """
     from zwgk.web import views
 
@@ -206,11 +217,11 @@ def create_app(
     app = Starlette(
         routes=routes,
         middleware=[Middleware(SessionMiddleware, secret_key=secret, session_cookie=SESSION_COOKIE,
-                               max_age=int(data.SESSION_LIFETIME.total_seconds()), same_site="lax",
-                               https_only=secure_cookies)],
+                               max_age=None, same_site="lax", https_only=secure_cookies)],
         exception_handlers={404: _not_found, 405: _not_allowed},
     )
     app.state.db_path = db_path
+    app.state.trusted_proxies = frozenset(trusted_proxies)
     app.state.env = make_env()
     app.state.snapshot_loader = snapshot_loader
     app.state.remedies = load_remedies()

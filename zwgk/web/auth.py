@@ -6,12 +6,16 @@
 - Every POST form carries ``csrf``; a missing or wrong token is refused with 403 before anything else.
 - Every route names the roles that may use it; a unit user is further limited to the units bound to the
   account (``require_unit``), whatever URL is asked for.
+- The client address (throttling, audit) is the peer's, unless the peer is a configured trusted proxy:
+  then it is the nearest address in ``X-Forwarded-For`` that is not itself a trusted proxy.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -31,6 +35,20 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     """404."""
+
+
+class BadRequest(Exception):
+    """400: a malformed number or id; the message is Chinese."""
+
+
+_DIGITS = re.compile(r"[0-9]{1,9}", re.ASCII)
+
+
+def parse_int(text: str, what: str, low: int, high: int) -> int:
+    """ASCII digits within [low, high] (no ``²``, no sign, no exponent), else ``BadRequest``."""
+    if not _DIGITS.fullmatch(text) or not low <= int(text) <= high:
+        raise BadRequest(f"{what}应为 {low} 到 {high} 之间的整数，实际为 {text[:20]!r}")
+    return int(text)
 
 
 class CsrfError(Forbidden):
@@ -74,7 +92,19 @@ def check_csrf(request: Request, form) -> None:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    peer = request.client.host if request.client else "unknown"
+    trusted = request.app.state.trusted_proxies
+    if peer not in trusted:
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        try:
+            address = str(ipaddress.ip_address(hop))
+        except ValueError:
+            return peer  # a malformed header: keep the proxy's own address
+        if address not in trusted:
+            return address
+    return peer
 
 
 def start_session(request: Request, store, username: str) -> None:
@@ -87,7 +117,7 @@ def start_session(request: Request, store, username: str) -> None:
 def end_session(request: Request, store) -> None:
     sid = request.session.get("sid")
     if sid:
-        data.revoke_session(store, sid)
+        data.revoke_session(store, sid, client_ip(request))
     request.session.clear()
 
 

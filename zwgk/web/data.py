@@ -1,5 +1,6 @@
-"""Queries of the review web app: its own tables (sessions, login failures, disputes, re-check requests)
-and the read models its pages show (dashboard rows, the review queue, the audit log with before/after).
+"""Queries of the review web app: its own tables (sessions, login failures, disputes and their answers,
+re-check requests) and the read models its pages show (dashboard rows, the review queue, the audit log with
+before/after). Each write appends its audit event in the same transaction.
 
 Everything takes an open ``Store``; nothing here keeps state between requests.
 """
@@ -7,6 +8,7 @@ Everything takes an open ``Store``; nothing here keeps state between requests.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,13 +20,17 @@ from rubrics.engine import OPEN, STATUS_WORDS, Action, Deduction, ScoreSheet, St
 from rubrics.model import Indicator
 from zwgk import app as services
 from zwgk.render import review_rows
-from zwgk.store import Store, StoreError
+from zwgk.store import MANUAL_PREFIX, MAX_TEXT, MAX_USERNAME, Store, StoreError, clean_text
 
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER_IP = 5  # per username + client address within LOGIN_WINDOW
+MAX_FAILURES_PER_USER = 10  # per username from any addresses within LOGIN_WINDOW (a guess spread over many)
 MAX_FAILURES_PER_IP = 30  # any usernames from one address within LOGIN_WINDOW (password spraying)
 RECHECK_INTERVAL = timedelta(hours=1)
-SESSION_LIFETIME = timedelta(hours=12)
+SESSION_LIFETIME = timedelta(hours=12)  # absolute: a session ends this long after sign-in
+SESSION_IDLE = timedelta(minutes=30)  # a session unused this long ends
+SESSION_TOUCH = timedelta(minutes=1)  # last use is written at most this often
+FINGERPRINT = re.compile(r"(?:[0-9a-f]{64}|" + re.escape(MANUAL_PREFIX) + r"[0-9a-f]{32})", re.ASCII)
 
 ACTION_WORDS = {
     Action.CONFIRM.value: "确认",
@@ -34,6 +40,21 @@ ACTION_WORDS = {
     Action.REOPEN.value: "撤销（重新待处理）",
 }
 RECHECK_WORDS = {"queued": "排队中", "running": "复查中", "done": "已完成", "failed": "失败"}
+EVENT_WORDS = {
+    **{"decision." + k: v for k, v in ACTION_WORDS.items()},
+    "manual.add": "人工录入",
+    "na.add": "认定不适用",
+    "na.revoke": "撤销认定",
+    "dispute.add": "单位异议",
+    "dispute.answer": "答复异议",
+    "recheck.request": "申请复查",
+    "user.add": "添加用户",
+    "user.password": "修改密码",
+    "user.disable": "停用用户",
+    "login.ok": "登录",
+    "login.fail": "登录失败",
+    "logout": "退出",
+}
 
 
 class WebError(Exception):
@@ -49,36 +70,52 @@ def _shifted(store: Store, delta: timedelta) -> str:
 
 
 def create_session(store: Store, username: str, ip: str) -> str:
+    """A new session (and the sign-in's audit event)."""
     sid = secrets.token_urlsafe(32)
+    now = store.now()
     with store.transaction():
-        store.insert("web_sessions", {"id": sid, "username": username, "created_at": store.now(), "ip": ip})
+        store.insert("web_sessions", {"id": sid, "username": username, "created_at": now, "last_seen_at": now, "ip": ip})
+        store.record_event(username, "login.ok", ip=ip)
     return sid
 
 
 def session_user(store: Store, sid: str | None) -> dict[str, Any] | None:
-    """The active user of a live session, or None (unknown, revoked, expired, or user disabled)."""
+    """The active user of a live session, or None (unknown, revoked, past its absolute lifetime, idle
+    too long, or user disabled). A live session's last use is brought up to date."""
     if not sid:
         return None
     row = store.row(
-        "SELECT username FROM web_sessions WHERE id = ? AND revoked_at IS NULL AND created_at > ?",
-        (sid, _shifted(store, -SESSION_LIFETIME)),
+        "SELECT username, coalesce(last_seen_at, created_at) AS seen FROM web_sessions "
+        "WHERE id = ? AND revoked_at IS NULL AND created_at > ? AND coalesce(last_seen_at, created_at) > ?",
+        (sid, _shifted(store, -SESSION_LIFETIME), _shifted(store, -SESSION_IDLE)),
     )
     if row is None:
         return None
     user = store.get_user(row["username"])
-    return None if user is None or user["disabled"] else user
+    if user is None or user["disabled"]:
+        return None
+    if row["seen"] <= _shifted(store, -SESSION_TOUCH):
+        with store.transaction():
+            store.conn.execute("UPDATE web_sessions SET last_seen_at = ? WHERE id = ?", (store.now(), sid))
+    return user
 
 
-def revoke_session(store: Store, sid: str) -> None:
+def revoke_session(store: Store, sid: str, ip: str | None = None) -> None:
+    """Sign out: end the session (and record it)."""
     with store.transaction():
-        store.conn.execute("UPDATE web_sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (store.now(), sid))
+        row = store.row("SELECT username FROM web_sessions WHERE id = ? AND revoked_at IS NULL", (sid,))
+        if row is None:
+            return
+        store.conn.execute("UPDATE web_sessions SET revoked_at = ? WHERE id = ?", (store.now(), sid))
+        store.record_event(row["username"], "logout", ip=ip)
 
 
-def revoke_user_sessions(store: Store, username: str) -> int:
-    """End every web session of a user (after a password change or when disabling the account)."""
+def revoke_user_sessions(store: Store, username: str, keep: str | None = None) -> int:
+    """End every web session of a user but ``keep`` (after a password change or when disabling the account)."""
     with store.transaction():
         cur = store.conn.execute(
-            "UPDATE web_sessions SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL", (store.now(), username)
+            "UPDATE web_sessions SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL AND id IS NOT ?",
+            (store.now(), username, keep),
         )
     return cur.rowcount
 
@@ -86,58 +123,109 @@ def revoke_user_sessions(store: Store, username: str) -> int:
 # ------------------------------------------------------------------------------------- throttling
 
 
+def login_name(typed: str) -> str:
+    """The user name as kept in failure rows and the audit log: at most ``MAX_USERNAME`` characters."""
+    return typed[:MAX_USERNAME]
+
+
 def login_blocked(store: Store, username: str, ip: str) -> bool:
+    """Too many recent failures for this account from this address, for this account from anywhere, or
+    from this address for any accounts."""
     since = _shifted(store, -LOGIN_WINDOW)
-    per_user = store.conn.execute(
-        "SELECT count(*) FROM web_login_failures WHERE username = ? AND ip = ? AND at > ?", (username, ip, since)
-    ).fetchone()[0]
-    per_ip = store.conn.execute(
-        "SELECT count(*) FROM web_login_failures WHERE ip = ? AND at > ?", (ip, since)
-    ).fetchone()[0]
-    return per_user >= MAX_FAILURES_PER_USER_IP or per_ip >= MAX_FAILURES_PER_IP
+    username = login_name(username)
+
+    def failures(where: str, *params: str) -> int:
+        return store.conn.execute(f"SELECT count(*) FROM web_login_failures WHERE {where} AND at > ?",
+                                  (*params, since)).fetchone()[0]
+
+    return (failures("username = ? AND ip = ?", username, ip) >= MAX_FAILURES_PER_USER_IP
+            or failures("username = ?", username) >= MAX_FAILURES_PER_USER
+            or failures("ip = ?", ip) >= MAX_FAILURES_PER_IP)
 
 
 def record_login_failure(store: Store, username: str, ip: str) -> None:
+    """Count a failed sign-in (and audit it); rows older than the window are dropped, so the table holds
+    at most the failures the limits still look at."""
+    username = login_name(username)
     with store.transaction():
+        store.conn.execute("DELETE FROM web_login_failures WHERE at <= ?", (_shifted(store, -LOGIN_WINDOW),))
         store.insert("web_login_failures", {"username": username, "ip": ip, "at": store.now()})
+        store.record_event(username or "（空）", "login.fail", ip=ip)
 
 
-def clear_login_failures(store: Store, username: str, ip: str) -> None:
+def clear_login_failures(store: Store, username: str) -> None:
+    """After a successful sign-in: the account's failures no longer count against it."""
     with store.transaction():
-        store.conn.execute("DELETE FROM web_login_failures WHERE username = ? AND ip = ?", (username, ip))
+        store.conn.execute("DELETE FROM web_login_failures WHERE username = ?", (username,))
 
 
 # ---------------------------------------------------------------------------------------- disputes
 
 
+def _text(text: str, what: str) -> str:
+    try:
+        cleaned = clean_text(text, what, MAX_TEXT)
+    except StoreError as exc:
+        raise WebError(str(exc)) from None
+    if cleaned is None:
+        raise WebError(f"请填写{what}")
+    return cleaned
+
+
 def add_dispute(store: Store, fingerprint: str, unit_id: str, period: int, comment: str, by: str) -> int:
-    comment = (comment or "").strip()
-    if not comment:
-        raise WebError("请填写异议说明")
-    if len(comment) > 2000:
-        raise WebError("异议说明不能超过 2000 字")
+    comment = _text(comment, "异议说明")
     with store.transaction():
-        return store.insert(
+        dispute_id = store.insert(
             "web_disputes",
             {"fingerprint": fingerprint, "unit_id": unit_id, "period": period, "comment": comment, "by_user": by,
              "at": store.now()},
         )
+        store.record_event(by, "dispute.add", unit_id=unit_id, period=period, target=fingerprint, reason=comment)
+    return dispute_id
+
+
+def answer_dispute(store: Store, dispute: dict[str, Any], decision_id: int | None, answer: str, by: str) -> int:
+    """An assessor's answer to a unit's dispute, naming the decision it led to (None: the item's decision
+    stands unchanged)."""
+    answer = _text(answer, "给单位的答复")
+    with store.transaction():
+        answer_id = store.insert("web_dispute_answers", {"dispute_id": dispute["id"], "decision_id": decision_id,
+                                                         "answer": answer, "by_user": by, "at": store.now()})
+        store.record_event(by, "dispute.answer", unit_id=dispute["unit_id"], period=dispute["period"],
+                           target=dispute["fingerprint"], reason=answer, decision_id=decision_id)
+    return answer_id
 
 
 def disputes_of(store: Store, fingerprint: str) -> list[dict[str, Any]]:
-    return store.rows("SELECT * FROM web_disputes WHERE fingerprint = ? ORDER BY id", (fingerprint,))
+    """The item's disputes, oldest first, each with its answers (and the action of the decision each named)."""
+    disputes = store.rows("SELECT * FROM web_disputes WHERE fingerprint = ? ORDER BY id", (fingerprint,))
+    answers = store.rows(
+        "SELECT a.*, d.action FROM web_dispute_answers a JOIN web_disputes w ON w.id = a.dispute_id "
+        "LEFT JOIN decisions d ON d.id = a.decision_id WHERE w.fingerprint = ? ORDER BY a.id", (fingerprint,))
+    for w in disputes:
+        w["answers"] = [{**a, "action_text": ACTION_WORDS.get(a["action"] or "", "维持原决定")}
+                        for a in answers if a["dispute_id"] == w["id"]]
+    return disputes
 
 
 def open_disputes(store: Store, period: int) -> dict[str, dict[str, Any]]:
-    """fingerprint → its latest dispute, for disputes no decision has answered yet (a decision taken
-    after the dispute counts as the answer)."""
+    """fingerprint → its latest dispute, for disputes no assessor has answered yet: such an item is not
+    settled, whatever its decision."""
     rows = store.rows(
         "SELECT w.* FROM web_disputes w WHERE w.period = ? AND w.id = "
         "(SELECT max(id) FROM web_disputes x WHERE x.fingerprint = w.fingerprint) "
-        "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.fingerprint = w.fingerprint AND d.at >= w.at)",
+        "AND NOT EXISTS (SELECT 1 FROM web_dispute_answers a WHERE a.dispute_id = w.id)",
         (period,),
     )
     return {r["fingerprint"]: r for r in rows}
+
+
+def open_dispute(store: Store, fingerprint: str) -> dict[str, Any] | None:
+    """The item's latest dispute when it is still unanswered."""
+    row = store.row("SELECT * FROM web_disputes WHERE fingerprint = ? ORDER BY id DESC LIMIT 1", (fingerprint,))
+    if row is None or store.row("SELECT 1 FROM web_dispute_answers WHERE dispute_id = ?", (row["id"],)):
+        return None
+    return row
 
 
 # ------------------------------------------------------------------------------------ re-checks
@@ -163,11 +251,14 @@ def request_recheck(store: Store, unit: dict[str, Any], by: str) -> int:
         )
         if last and last["requested_at"] > _shifted(store, -RECHECK_INTERVAL):
             raise WebError(f"每个单位每小时只能申请一次复查；上次申请时间为 {local_time(last['requested_at'])}")
-        return store.insert(
+        scope_text = json.dumps(scope, ensure_ascii=False)
+        request_id = store.insert(
             "recheck_requests",
-            {"unit_id": unit["id"], "scope": json.dumps(scope, ensure_ascii=False), "requested_by": by,
-             "requested_at": store.now(), "status": "queued"},
+            {"unit_id": unit["id"], "scope": scope_text, "requested_by": by, "requested_at": store.now(),
+             "status": "queued"},
         )
+        store.record_event(by, "recheck.request", unit_id=unit["id"], target=unit["id"], after=scope_text)
+    return request_id
 
 
 def recheck_requests(store: Store, unit_id: str, limit: int = 5) -> list[dict[str, Any]]:
@@ -239,6 +330,7 @@ class QueueRow:
     deduction: Deduction
     latest_id: int | None
     dispute: dict[str, Any] | None
+    evidence_hash: str  # of the current finding ("" for a manual entry): what a confirm from the row saw
 
     @property
     def status_text(self) -> str:
@@ -259,14 +351,20 @@ def unit_sheet(store: Store, unit_id: str, period: int) -> tuple[ScoreSheet | No
     return sheet, unit, None
 
 
+def evidence_hashes(store: Store, unit_id: str, period: int) -> dict[str, str]:
+    """fingerprint → evidence hash of the unit's current findings."""
+    return {f["fingerprint"]: f["evidence_hash"] for f in store.current_findings(unit_id, period)}
+
+
 def sheet_rows(sheet: ScoreSheet, unit: dict[str, Any], latest: dict[str, int],
-               disputes: dict[str, dict[str, Any]]) -> list[QueueRow]:
+               disputes: dict[str, dict[str, Any]], hashes: dict[str, str]) -> list[QueueRow]:
     out = []
     for r in review_rows(sheet, True):
         d = r["deduction"]
         ind = r["indicator"]
         where, name = (ind.position, ind.name) if ind else (r["adjustment"].name, r["adjustment"].name)
-        out.append(QueueRow(unit, ind, where, name, d, latest.get(d.fingerprint), disputes.get(d.fingerprint)))
+        out.append(QueueRow(unit, ind, where, name, d, latest.get(d.fingerprint), disputes.get(d.fingerprint),
+                            hashes.get(d.fingerprint, "")))
     return out
 
 
@@ -287,7 +385,7 @@ def queue(store: Store, period: int, units: list[dict[str, Any]], indicator: str
         sheet, _, _ = unit_sheet(store, unit["id"], period)
         if sheet is None:
             continue
-        rows.extend(sheet_rows(sheet, unit, latest, disputes))
+        rows.extend(sheet_rows(sheet, unit, latest, disputes, evidence_hashes(store, unit["id"], period)))
 
     def keep(r: QueueRow) -> bool:
         d = r.deduction
@@ -323,7 +421,7 @@ def dashboard(store: Store, period: int) -> list[dict[str, Any]]:
     out = []
     for unit in store.list_units():
         sheet, _, error = unit_sheet(store, unit["id"], period)
-        rows = sheet_rows(sheet, unit, latest, disputes) if sheet else []
+        rows = sheet_rows(sheet, unit, latest, disputes, {}) if sheet else []
         could_not = [f for f in store.current_findings(unit["id"], period) if f["outcome"] == "could_not_assess"]
         out.append({
             "unit": unit,
@@ -377,24 +475,48 @@ def fmt_points(value: Decimal | None) -> str:
     return str(int(value)) if value == value.to_integral() else format(value.normalize(), "f")
 
 
-def audit_log(store: Store, unit_ids: list[str] | None, period: int | None, by: str | None,
-              action: str | None) -> list[dict[str, Any]]:
-    """Every decision, newest first, with the state before and after it (before = the state the previous
-    decision on the same item left, or the item's initial state)."""
-    log = store.decision_log(period=period)
+def decision_states(store: Store, period: int | None) -> dict[int, tuple[str, str]]:
+    """decision id → (state before, state after): before is what the previous decision on the same item
+    left, or the item's initial state."""
     initial: dict[str, str] = {}
     state: dict[str, str] = {}
-    for entry in reversed(log):  # oldest first: replay each item's history
+    out: dict[int, tuple[str, str]] = {}
+    for entry in reversed(store.decision_log(period=period)):  # oldest first: replay each item's history
         fp = entry["fingerprint"]
         if fp not in initial:
             initial[fp] = initial_status(store, fp)
-        entry["before"] = state.get(fp, initial[fp])
-        entry["after"] = _after_text(entry, initial[fp])
-        entry["action_text"] = ACTION_WORDS.get(entry["action"], entry["action"])
-        state[fp] = entry["after"]
-    return [
-        e for e in log
-        if (unit_ids is None or e["unit_id"] in unit_ids)
-        and (not by or e["by"] == by)
-        and (not action or e["action"] == action)
-    ]
+        after = _after_text(entry, initial[fp])
+        out[entry["id"]] = (state.get(fp, initial[fp]), after)
+        state[fp] = after
+    return out
+
+
+def audit_log(store: Store, unit_ids: list[str] | None, period: int | None, actor: str | None,
+              action: str | None) -> list[dict[str, Any]]:
+    """Every audited write, newest first (filters: units, period, who, what), with the rule and subject
+    of the item it was about and, for decisions, the state before and after."""
+    where, params = [], []
+    if unit_ids is not None:
+        where.append(f"e.unit_id IN ({', '.join('?' for _ in unit_ids)})")
+        params += unit_ids
+    for column, value in (("e.period", period), ("e.actor", actor), ("e.action", action)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    rows = store.rows(
+        "SELECT e.*, d.count, d.points, "
+        "coalesce((SELECT f.rule_id FROM findings f WHERE f.fingerprint = e.target ORDER BY f.id DESC LIMIT 1),"
+        " (SELECT m.rule_id FROM manual_entries m WHERE m.fingerprint = e.target)) AS rule_id, "
+        "(SELECT f.subject FROM findings f WHERE f.fingerprint = e.target ORDER BY f.id DESC LIMIT 1) AS subject "
+        "FROM audit_events e LEFT JOIN decisions d ON d.id = e.decision_id"
+        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.id DESC",
+        params,
+    )
+    states = decision_states(store, period) if any(r["action"].startswith("decision.") for r in rows) else {}
+    for r in rows:
+        r["action_text"] = EVENT_WORDS.get(r["action"], r["action"])
+        r["points"] = None if r["points"] is None else Decimal(r["points"])
+        r["item"] = bool(r["target"] and FINGERPRINT.fullmatch(r["target"]))
+        if r["action"].startswith("decision.") and r["decision_id"] in states:
+            r["before"], r["after"] = states[r["decision_id"]]
+    return rows

@@ -13,21 +13,29 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import Response
 
-from rubrics.engine import OPEN, Action, RuleKind
+from rubrics.engine import COUNTED_CONFIRMED, OPEN, Action, RuleKind
 from rubrics.loader import load_all
+from rubrics.model import Indicator
 from zwgk import app as services
-from zwgk.store import MANUAL_PREFIX, StaleEditError, StoreError
+from zwgk.store import StaleEditError, StoreError, UnchangedError
 from zwgk.web import auth, data
 from zwgk.web.app import Ctx
 
 ASSESSORS, EVERYONE = auth.ASSESSORS, auth.EVERYONE
-FINGERPRINT = re.compile(r"^(?:[0-9a-f]{64}|" + re.escape(MANUAL_PREFIX) + r"[0-9a-f]{32})$")
+FINGERPRINT = data.FINGERPRINT
+# a queue row's value: fingerprint | latest decision id seen | evidence hash seen (empty for a manual entry)
+QUEUE_ITEM = re.compile(r"(" + FINGERPRINT.pattern + r")\|([0-9]{0,9})\|([0-9a-f]{64})?", re.ASCII)
+# a same-site path: "/" not followed by "/" or "\", then printable ASCII URL characters only (browsers drop
+# tabs and newlines, so "/\t/evil.example" would otherwise become "//evil.example")
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9._~!$&'()*+,;=:@/%?-]*", re.ASCII)
+MAX_PASSWORD = 1024  # longer is refused without hashing
 SNAPSHOT_HEADERS = {
     "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:",
     "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "private, max-age=3600",
+    "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
 }
+EXPORT_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"}
 EVIDENCE_LABELS = {
     "url": "网址", "excerpt": "摘录", "searched": "检索范围", "columns": "检查的栏目", "missing": "缺少的项目",
     "guides": "办事指南份数", "missing_subunits": "缺少的工作部门", "fetched_at": "抓取时间", "pages": "页面",
@@ -44,16 +52,14 @@ DECISION_ACTIONS = {a.value: a for a in Action}
 
 
 def _safe_back(target: str, default: str) -> str:
-    """Only local paths (never //host or a scheme) are followed after a form."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+    """Only a same-site path (never //host, a scheme, or characters a browser would drop) is linked to or
+    followed after a form."""
+    return target if LOCAL_PATH.fullmatch(target) else default
 
 
-def _int_or_none(text: str, what: str) -> int | None:
-    if text == "":
-        return None
-    if not text.isdigit():
-        raise services.AppError(f"{what}应为非负整数，实际为 {text!r}")
-    return int(text)
+def _last(text: str) -> int | None:
+    """The latest decision id a form was shown (empty: none)."""
+    return auth.parse_int(text, "版本号", 1, 999_999_999) if text else None
 
 
 # ------------------------------------------------------------------------------------- sign in / out
@@ -72,19 +78,47 @@ def login_form(ctx: Ctx) -> Response:
 
 
 def login(ctx: Ctx) -> Response:
-    username, password = ctx.field("username"), ctx.form.get("password") or ""
+    """Sign in. An unknown user costs a password check too (a dummy hash), so the answer's timing does not
+    tell who exists; failures are throttled per account, per account and address, and per address."""
+    username, password = ctx.field("username"), str(ctx.form.get("password") or "")
     next_url = ctx.field("next")
+    shown = data.login_name(username)
     ip = auth.client_ip(ctx.request)
     if data.login_blocked(ctx.store, username, ip):
         minutes = int(data.LOGIN_WINDOW.total_seconds() // 60)
-        return ctx.render("login.html", 429, next=next_url, username=username,
+        return ctx.render("login.html", 429, next=next_url, username=shown,
                           error=f"登录失败次数过多，请 {minutes} 分钟后再试")
-    if not username or not ctx.store.verify_password(username, password):
+    if not username or len(password) > MAX_PASSWORD or not ctx.store.verify_password(username, password):
         data.record_login_failure(ctx.store, username, ip)
-        return ctx.render("login.html", 401, next=next_url, username=username, error="用户名或密码错误，或账号已停用")
-    data.clear_login_failures(ctx.store, username, ip)
+        return ctx.render("login.html", 401, next=next_url, username=shown, error="用户名或密码错误，或账号已停用")
+    data.clear_login_failures(ctx.store, username)
     auth.start_session(ctx.request, ctx.store, username)
     return ctx.redirect(_safe_back(next_url, "/"))
+
+
+def password_form(ctx: Ctx, status_code: int = 200, error: str | None = None) -> Response:
+    return ctx.render("password.html", status_code, error=error, minimum=services.PASSWORD_MIN)
+
+
+def password_change(ctx: Ctx) -> Response:
+    """Self-service password change: the current password (throttled like a sign-in), the policy, then
+    every other session of the account ends."""
+    username, ip = ctx.user["username"], auth.client_ip(ctx.request)
+    current, new = str(ctx.form.get("current") or ""), str(ctx.form.get("new") or "")
+    if data.login_blocked(ctx.store, username, ip):
+        return password_form(ctx, 429, "失败次数过多，请稍后再试")
+    if len(current) > MAX_PASSWORD or not ctx.store.verify_password(username, current):
+        data.record_login_failure(ctx.store, username, ip)
+        return password_form(ctx, 400, "当前密码不正确")
+    if new != str(ctx.form.get("repeat") or ""):
+        return password_form(ctx, 400, "两次输入的新密码不一致")
+    problem = services.password_problem(username, new)
+    if problem:
+        return password_form(ctx, 400, problem)
+    ctx.store.set_password(username, new, actor=username, ip=ip)
+    ended = data.revoke_user_sessions(ctx.store, username, keep=ctx.request.session.get("sid"))
+    ctx.flash("密码已修改" + (f"，其他 {ended} 个登录会话已退出" if ended else ""))
+    return ctx.redirect("/")
 
 
 def logout(ctx: Ctx) -> Response:
@@ -131,34 +165,46 @@ def queue_confirm(ctx: Ctx) -> Response:
     picked = [ctx.field("one")] if ctx.field("one") else [str(v) for v in ctx.form.getlist("items")]
     items = []
     for value in picked:
-        fp, _, last = value.partition("|")
-        if not FINGERPRINT.match(fp) or not (last == "" or last.isdigit()):
-            raise auth.NotFound("扣分项编号无效")
-        items.append((fp, int(last) if last else None))
+        match = QUEUE_ITEM.fullmatch(value)
+        if match is None:
+            raise auth.BadRequest("扣分项编号无效")
+        items.append((match.group(1), _last(match.group(2)), match.group(3)))
     if not items:
         ctx.flash("请先勾选要确认的扣分项", "error")
         return ctx.redirect(back)
     try:
-        targets = [(services.review_target(ctx.store, fp), last) for fp, last in items]
+        targets = [(services.review_target(ctx.store, fp), last, seen) for fp, last, seen in items]
     except (StoreError, services.AppError) as exc:
         ctx.flash(str(exc), "error")
         return ctx.redirect(back)
-    rules = {t.rule_id for t, _ in targets}
+    rules = {t.rule_id for t, _, _ in targets}
     if len(rules) > 1:
         ctx.flash(f"批量确认只能用于同一条规则（所选涉及 {len(rules)} 条规则），请按规则筛选后再勾选", "error")
         return ctx.redirect(back)
-    done, stale, failed = 0, [], []
-    for target, last in targets:
+    done, same, stale, changed, disputed, failed = 0, 0, [], [], [], []
+    for target, last, seen in targets:
+        if data.open_dispute(ctx.store, target.fingerprint):
+            disputed.append(target.unit_id)
+            continue
         try:
             ctx.store.add_decision(target.fingerprint, target.unit_id, target.period, Action.CONFIRM.value,
-                                   ctx.user["username"], evidence_hash=target.evidence_hash, expected_last=last)
+                                   ctx.user["username"], evidence_hash=target.evidence_hash, expected_last=last,
+                                   seen_evidence=seen)
             done += 1
-        except StaleEditError:
-            stale.append(target.unit_id)
+        except UnchangedError:
+            same += 1
+        except StaleEditError as exc:
+            (changed if "证据已变化" in str(exc) else stale).append(target.unit_id)
         except StoreError as exc:
             failed.append(f"{target.unit_id}：{exc}")
     if done:
         ctx.flash(f"已确认 {done} 项")
+    if same:
+        ctx.flash(f"{same} 项原已确认，未重复记录")
+    if changed:
+        ctx.flash(f"证据已变化，请重新查看：未处理 {len(changed)} 项（{'、'.join(changed)}）", "error")
+    if disputed:
+        ctx.flash(f"单位有异议的 {len(disputed)} 项（{'、'.join(disputed)}）须逐项答复，未批量确认", "error")
     if stale:
         ctx.flash(f"已被他人修改，未处理 {len(stale)} 项（{'、'.join(stale)}），请查看最新状态后重试", "error")
     for message in failed:
@@ -171,7 +217,7 @@ def queue_confirm(ctx: Ctx) -> Response:
 
 def _item(ctx: Ctx, fp: str) -> dict[str, Any]:
     """The finding or manual entry behind a fingerprint, after the unit check."""
-    if not FINGERPRINT.match(fp):
+    if not FINGERPRINT.fullmatch(fp):
         raise auth.NotFound("扣分项不存在")
     finding = ctx.store.finding_by_fingerprint(fp)
     entry = None if finding else ctx.store.manual_entry_by_fingerprint(fp)
@@ -186,7 +232,7 @@ def _item(ctx: Ctx, fp: str) -> dict[str, Any]:
 def _current_deduction(ctx: Ctx, item: dict[str, Any], fp: str) -> tuple[dict[str, Any], data.QueueRow | None]:
     """The item's unit and, when the item is in the unit's current score sheet, its row there."""
     sheet, unit, _ = data.unit_sheet(ctx.store, item["unit_id"], item["period"])
-    rows = data.sheet_rows(sheet, unit, {}, {}) if sheet else []
+    rows = data.sheet_rows(sheet, unit, {}, {}, {}) if sheet else []
     return unit, next((r for r in rows if r.deduction.fingerprint == fp), None)
 
 
@@ -222,7 +268,14 @@ def _extra_evidence(evidence: dict[str, Any]) -> dict[str, Any]:
                                                            "how_to_fix")}
 
 
-def item_page(ctx: Ctx, fp: str, status_code: int = 200, error: str | None = None) -> Response:
+def _disputable(row: data.QueueRow | None) -> bool:
+    """A unit may dispute what costs or may cost it points: an open proposal, a confirmed or amended one."""
+    return row is not None and (row.deduction.status in OPEN or row.deduction.status in COUNTED_CONFIRMED)
+
+
+def item_page(ctx: Ctx, fp: str, status_code: int = 200, error: str | None = None,
+              values: dict[str, str] | None = None) -> Response:
+    """The item with its evidence, history and disputes; ``values`` refill the form a refusal came from."""
     item = _item(ctx, fp)
     unit, row = _current_deduction(ctx, item, fp)
     finding = item["finding"]
@@ -237,8 +290,20 @@ def item_page(ctx: Ctx, fp: str, status_code: int = 200, error: str | None = Non
         extra_evidence=_extra_evidence(evidence), labels=EVIDENCE_LABELS, rule_info=rule_info, history=history, disputes=data.disputes_of(ctx.store, fp),
         latest_id=data.latest_decision_id(ctx.store, fp), back=back, error=error, period=item["period"],
         hints=fix_hint(ctx.remedies.for_rule(item["rule_id"]), evidence, rule_info) if row else [],
-        has_snapshot=bool(evidence.get("snapshot")),
+        has_snapshot=bool(evidence.get("snapshot")), values=values or {}, disputable=_disputable(row),
+        evidence_hash=finding["evidence_hash"] if finding else "", open_dispute=data.open_dispute(ctx.store, fp),
+        limits=_limits(rule_info, (finding or item["entry"])["count"]),
     )
+
+
+def _limits(rule_info: dict[str, Any] | None, found: int) -> dict[str, Any] | None:
+    """The amendment bounds the item's rule allows (shown beside the form; the services enforce them)."""
+    if rule_info is None:
+        return None
+    owner, rule = rule_info["owner"], rule_info["rule"]
+    count = services.max_count(owner, rule, found)
+    return {"count": count, "points": services.max_points(owner, rule, count),
+            "indicator": owner.points if isinstance(owner, Indicator) else None}
 
 
 def item_view(ctx: Ctx) -> Response:
@@ -251,7 +316,10 @@ def _next_after(ctx: Ctx, back: str, fp: str) -> str:
     if parts.path != "/queue":
         return back
     q = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    period = int(q["period"]) if q.get("period", "").isdigit() else ctx.period
+    try:  # the decision is stored by now: a malformed queue address only loses the "next item" step
+        period = auth.parse_int(q["period"], "年度", 2000, 2100) if q.get("period") else ctx.period
+    except auth.BadRequest:
+        return back
     f = _queue_filters(ctx, q)
     rows = _queue_rows(ctx, period, {**f, "status": "all"})
     index = next((i for i, r in enumerate(rows) if r.deduction.fingerprint == fp), -1)
@@ -262,25 +330,41 @@ def _next_after(ctx: Ctx, back: str, fp: str) -> str:
 
 
 def item_decide(ctx: Ctx) -> Response:
+    """A decision on the evidence and history the form was shown (``evidence``, ``last``); on an item a unit
+    disputes, the reason is the answer to the unit, recorded with the decision in one transaction. A
+    refusal shows the item again with what was typed."""
     fp = ctx.request.path_params["fp"]
     item = _item(ctx, fp)
-    action = DECISION_ACTIONS.get(ctx.field("action"))
+    values = {k: ctx.field(k) for k in ("action", "reason", "count", "points")}
+    action = DECISION_ACTIONS.get(values["action"])
     if action is None:
-        return item_page(ctx, fp, 400, "未知的操作")
+        return item_page(ctx, fp, 400, "未知的操作", values)
+    last = _last(ctx.field("last"))
+    by = ctx.user["username"]
+    dispute = data.open_dispute(ctx.store, fp)
     try:
-        last = _int_or_none(ctx.field("last"), "版本号")
-        count = _int_or_none(ctx.field("count"), "项数") if action is Action.AMEND else None
-        points = services.parse_points(ctx.field("points") or None) if action is Action.AMEND else None
-        target = services.review_target(ctx.store, fp)
-        decision_id = ctx.store.add_decision(
-            fp, item["unit_id"], item["period"], action.value, ctx.user["username"], reason=ctx.field("reason") or None,
-            count=count, points=points, evidence_hash=target.evidence_hash, expected_last=last,
-        )
+        count = services.parse_count(values["count"]) if action is Action.AMEND and values["count"] else None
+        points = services.parse_points(values["points"] or None) if action is Action.AMEND else None
+        if dispute and not values["reason"]:
+            raise services.AppError("该项有单位异议：请在理由中写明给单位的答复")
+        with ctx.store.transaction():
+            try:
+                decision_id, _ = services.decide(ctx.store, fp, action, by, reason=values["reason"] or None,
+                                                 count=count, points=points, expected_last=last,
+                                                 seen_evidence=ctx.field("evidence") or None)
+                ctx.flash(f"已记录第 {decision_id} 号决定：{data.ACTION_WORDS[action.value]}")
+            except UnchangedError as exc:
+                decision_id = exc.decision_id
+                ctx.flash(str(exc))
+            if dispute:
+                data.answer_dispute(ctx.store, dispute, decision_id, values["reason"], by)
+                ctx.flash("已答复单位异议")
     except StaleEditError as exc:
-        return item_page(ctx, fp, 409, str(exc))
-    except (StoreError, services.AppError) as exc:
-        return item_page(ctx, fp, 400, str(exc))
-    ctx.flash(f"已记录第 {decision_id} 号决定：{data.ACTION_WORDS[action.value]}")
+        ctx.request.session.pop("flash", None)
+        return item_page(ctx, fp, 409, str(exc), values)
+    except (StoreError, services.AppError, data.WebError) as exc:
+        ctx.request.session.pop("flash", None)
+        return item_page(ctx, fp, 400, str(exc), values)
     back = _safe_back(ctx.field("back"), "/queue")
     if ctx.field("then") == "next":
         return ctx.redirect(_next_after(ctx, back, fp))
@@ -290,6 +374,8 @@ def item_decide(ctx: Ctx) -> Response:
 def item_dispute(ctx: Ctx) -> Response:
     fp = ctx.request.path_params["fp"]
     item = _item(ctx, fp)
+    if not _disputable(_current_deduction(ctx, item, fp)[1]):
+        return item_page(ctx, fp, 400, "该项当前不扣分（或已不在最新检查结果中），无需提出异议")
     try:
         data.add_dispute(ctx.store, fp, item["unit_id"], item["period"], ctx.field("comment"), ctx.user["username"])
     except data.WebError as exc:
@@ -332,7 +418,7 @@ def unit_page(ctx: Ctx) -> Response:
     period = ctx.period
     sheet, unit, error = data.unit_sheet(ctx.store, unit_id, period)
     rows = data.sheet_rows(sheet, unit, data.latest_decision_ids(ctx.store, period),
-                           data.open_disputes(ctx.store, period)) if sheet else []
+                           data.open_disputes(ctx.store, period), {}) if sheet else []
     findings = ctx.store.current_findings(unit_id, period)
     by_fp = {f["fingerprint"]: f for f in findings}
     gaps = []
@@ -393,11 +479,10 @@ def manual_add(ctx: Ctx) -> Response:
     values = {k: ctx.field(k) for k in ("unit", "rule", "count", "points", "reason")}
     try:
         unit = services.unit_or_fail(ctx.store, values["unit"])
-        rubric = services.require_rule(unit, period, values["rule"])
-        count = _int_or_none(values["count"] or "1", "项数/次数")
+        count = services.parse_count(values["count"] or "1", "项数/次数")
         points = services.parse_points(values["points"] or None)
-        fp = ctx.store.add_manual_entry(unit["id"], period, rubric.id, values["rule"], count, values["reason"],
-                                        ctx.user["username"], points=points)
+        fp = services.add_manual(ctx.store, unit["id"], period, values["rule"], count, points, values["reason"],
+                                 ctx.user["username"])
     except (StoreError, services.AppError) as exc:
         return manual_page(ctx, 400, str(exc), values)
     ctx.flash(f"已录入 {unit['name']} {values['rule']} ×{count}（编号 {fp[:15]}）")
@@ -422,9 +507,13 @@ def manual_na(ctx: Ctx) -> Response:
 # -------------------------------------------------------------------------------------------- audit
 
 
+AUDIT_HEADER = ["编号", "时间（北京时间）", "用户", "动作", "单位", "年度", "对象", "规则", "之前", "之后", "项数", "扣分",
+                "理由", "来源地址"]
+
+
 def _audit_rows(ctx: Ctx) -> tuple[list[dict[str, Any]], dict[str, str]]:
     f = {"unit": ctx.arg("unit"), "by": ctx.arg("by"), "action": ctx.arg("action"), "period": ctx.arg("period")}
-    period = int(f["period"]) if f["period"].isdigit() else None
+    period = auth.parse_int(f["period"], "年度", 2000, 2100) if f["period"] else None
     rows = data.audit_log(ctx.store, [f["unit"]] if f["unit"] else None, period, f["by"] or None, f["action"] or None)
     return rows, f
 
@@ -432,30 +521,46 @@ def _audit_rows(ctx: Ctx) -> tuple[list[dict[str, Any]], dict[str, str]]:
 def audit(ctx: Ctx) -> Response:
     rows, f = _audit_rows(ctx)
     return ctx.render("audit.html", rows=rows[:500], total=len(rows), filters=f, units=ctx.store.list_units(),
-                      users=ctx.store.list_users(), actions=data.ACTION_WORDS)
+                      users=ctx.store.list_users(), actions=data.EVENT_WORDS)
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A spreadsheet cell (CSV or XLSX) that a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def audit_csv(ctx: Ctx) -> Response:
+def _audit_table(ctx: Ctx) -> list[list[str]]:
     rows, _ = _audit_rows(ctx)
+    return [[_cell(v) for v in (
+        r["id"], data.local_time(r["at"]), r["actor"], r["action_text"], r["unit_id"], r["period"], r["target"],
+        r["rule_id"], r["before"], r["after"], r["count"], data.fmt_points(r["points"]), r["reason"], r["ip"])]
+        for r in rows]
+
+
+def audit_csv(ctx: Ctx) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["决定编号", "时间（北京时间）", "用户", "单位", "年度", "规则", "对象", "动作", "之前", "之后",
-                     "项数", "扣分", "理由", "指纹"])
-    for r in rows:
-        writer.writerow([_cell(v) for v in (
-            r["id"], data.local_time(r["at"]), r["by"], r["unit_id"], r["period"], r["rule_id"], r["subject"],
-            r["action_text"], r["before"], r["after"], r["count"], data.fmt_points(r["points"]), r["reason"],
-            r["fingerprint"])])
+    writer.writerow(AUDIT_HEADER)
+    writer.writerows(_audit_table(ctx))
     body = "\ufeff" + out.getvalue()  # BOM: spreadsheet programs then read the file as UTF-8
     return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="zwgk-audit.csv"',
-                             "X-Content-Type-Options": "nosniff"})
+                    headers={"Content-Disposition": 'attachment; filename="zwgk-audit.csv"', **EXPORT_HEADERS})
+
+
+def audit_xlsx(ctx: Ctx) -> Response:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "审计记录"
+    sheet.append(AUDIT_HEADER)
+    for row in _audit_table(ctx):
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="zwgk-audit.xlsx"', **EXPORT_HEADERS})
 
 
 ROUTES = [
@@ -463,6 +568,8 @@ ROUTES = [
     ("/login", login_form, None, ["GET"]),
     ("/login", login, None, ["POST"]),
     ("/logout", logout, EVERYONE, ["POST"]),
+    ("/account/password", password_form, EVERYONE, ["GET"]),
+    ("/account/password", password_change, EVERYONE, ["POST"]),
     ("/dashboard", dashboard, ASSESSORS, ["GET"]),
     ("/queue", queue, ASSESSORS, ["GET"]),
     ("/queue/confirm", queue_confirm, ASSESSORS, ["POST"]),
@@ -477,4 +584,5 @@ ROUTES = [
     ("/manual/na", manual_na, ASSESSORS, ["POST"]),
     ("/audit", audit, ASSESSORS, ["GET"]),
     ("/audit.csv", audit_csv, ASSESSORS, ["GET"]),
+    ("/audit.xlsx", audit_xlsx, ASSESSORS, ["GET"]),
 ]
