@@ -6,17 +6,18 @@ Rubric clauses: township 3.18 "依法有序推进网上开放政务服务资源�
 A page whose title, column or breadcrumb names 数据开放 / 开放数据 / 政务数据 / 共享目录.
 
 Outcomes: found → pass with the pages; not found → needs_review. Nothing fails: whether what is published is enough is for a person.
-Subject: "数据开放".
+Roles: ``open_data``.
+Subject key: ``open-data``.
 """
 
 from __future__ import annotations
 
 import re
 
-from checks.base import Check, CheckContext, Finding, presence
+from checks.base import Check, CheckContext, Finding, Role, Subject, presence
 
 ID = "open_data"
-SUBJECT = "数据开放"
+SUBJECT = Subject("open-data", "数据开放")
 PATTERN = re.compile(r"数据开放|开放数据|政务数据|数据资源|共享目录|资源目录")
 
 
@@ -27,6 +28,6 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
 CHECK = Check(
     id=ID,
     title="数据开放",
-    rules={"township-2017": {"open_data": "township-2017.3.18.a"}, "department-2017": {"open_data": "department-2017.3.15.a"}},
+    roles={"open_data": Role("网上开放政务服务资源和数据（数据开放栏目或文件）")},
     run=run,
 )

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rubrics.engine import Action, ScoreSheet, score
-from rubrics.loader import rubric_for
+from checks.registry import get_rubric, rubric_for, rubrics
+from rubrics.engine import Action, Outcome, Proposal, ScoreSheet, score
+from rubrics.loader import KIND_NAMES
 from rubrics.model import Indicator, Rubric
 from zwgk import paths
 from zwgk.blobs import BlobStore
 from zwgk.crawlstore import CrawlStore
-from zwgk.store import ANY, Store
+from zwgk.store import ANY, PROPOSAL_OUTCOMES, Store, evidence_hash
 from zwgk.units import crawl_settings_for, load_host_policies, load_units
 
 
@@ -77,24 +78,50 @@ def unit_or_fail(store: Store, unit_id: str) -> dict:
     return unit
 
 
-def rubric_of(unit: dict, period: int) -> Rubric:
+def rubric_of(unit: dict, period: int, rubric_id: str | None = None) -> Rubric:
+    """The rubric that scores ``unit`` for ``period``: ``rubric_id`` when given (``--rubric``), else the
+    one in force for the unit's kind and the period (a year without its own rubric: the newest before it)."""
     try:
-        return rubric_for(unit["kind"], period)
+        rubric = get_rubric(rubric_id) if rubric_id else rubric_for(unit["kind"], period)
     except LookupError as exc:
         raise AppError(str(exc)) from None
+    if rubric.kind != unit["kind"]:
+        raise AppError(f"考核细则 {rubric.id} 用于{KIND_NAMES.get(rubric.kind, rubric.kind)}，"
+                       f"单位 {unit['id']} 是{KIND_NAMES.get(unit['kind'], unit['kind'])}")
+    return rubric
 
 
-def score_unit(store: Store, unit_id: str, period: int) -> tuple[ScoreSheet, dict]:
+def current_rubric(store: Store, unit: dict, period: int) -> Rubric:
+    """The rubric the unit's current findings for ``period`` were checked under (``zwgk check --rubric``
+    may have chosen one), else the one in force."""
+    return rubric_of(unit, period, store.current_rubric_id(unit["id"], period))
+
+
+def score_unit(store: Store, unit_id: str, period: int, rubric_id: str | None = None) -> tuple[ScoreSheet, dict]:
+    """The unit's score sheet for ``period``, under the rubric its findings were checked under, or under
+    ``rubric_id``: when that is another rubric, the checks run again over the stored page records (no
+    crawl) and the sheet scores what they find, with the decisions already taken on those fingerprints."""
+    from zwgk import checking
+
     unit = unit_or_fail(store, unit_id)
-    rubric = rubric_of(unit, period)
+    rubric = rubric_of(unit, period, rubric_id) if rubric_id else current_rubric(store, unit, period)
+    if store.current_rubric_id(unit_id, period) in (None, rubric.id):
+        proposals = store.proposals(unit_id, period)
+    else:
+        found = checking.assess(crawl_store(store), unit, period, rubric).findings
+        proposals = [
+            Proposal(f["fingerprint"], f["rule_id"], f["count"], Outcome(f["outcome"]), f["subject"], f["message"],
+                     check_id=f["check_id"], evidence_hash=evidence_hash(f["evidence"]))
+            for f in found if f["outcome"] in PROPOSAL_OUTCOMES
+        ]
     sheet = score(
         rubric,
         unit_id,
         period,
-        proposals=store.proposals(unit_id, period),
+        proposals=proposals,
         decisions=store.decisions(unit_id, period),
-        manual=store.manual_entries(unit_id, period),
-        determinations=store.determinations(unit_id, period),
+        manual=[m for m in store.manual_entries(unit_id, period) if rubric.has_id(m.rule_id)],
+        determinations=[d for d in store.determinations(unit_id, period) if rubric.has_id(d.target_id)],
     )
     return sheet, unit
 
@@ -159,27 +186,38 @@ def decide(
     return decision_id, target
 
 
+def _rubric_holding(unit: dict, some_id: str) -> Rubric | None:
+    """The rubric of the unit's kind that an indicator or rule id belongs to (ids carry their rubric's id)."""
+    return next((r for r in rubrics().values() if r.kind == unit["kind"] and r.has_id(some_id)), None)
+
+
 def require_rule(unit: dict, period: int, rule_id: str) -> Rubric:
-    rubric = rubric_of(unit, period)
-    try:
-        rubric.find_rule(rule_id)
-    except KeyError:
-        raise AppError(f"规则 {rule_id} 不在考核细则 {rubric.id} 中（用 zwgk rubric show {rubric.id} 查看规则编号）") from None
+    """The rubric of ``rule_id``: the one in force for the period, or another rubric of the unit's kind
+    (a period re-scored with ``--rubric``)."""
+    rubric = _rubric_holding(unit, rule_id)
+    if rubric is None:
+        rubric = rubric_of(unit, period)
+        raise AppError(f"规则 {rule_id} 不在考核细则 {rubric.id} 中（用 zwgk rubric show {rubric.id} 查看规则编号）")
     return rubric
 
 
 def require_target(unit: dict, period: int, target_id: str) -> Rubric:
-    rubric = rubric_of(unit, period)
+    """The rubric of an indicator or indicator rule that a determination (认定) may name."""
+    rubric = _rubric_holding(unit, target_id)
+    if rubric is not None and _indicator_or_its_rule(rubric, target_id):
+        return rubric
+    rubric = rubric or rubric_of(unit, period)
+    raise AppError(f"{target_id} 不是考核细则 {rubric.id} 中的指标或规则编号")
+
+
+def _indicator_or_its_rule(rubric: Rubric, target_id: str) -> bool:
     try:
         rubric.indicator(target_id)
-        return rubric
+        return True
     except KeyError:
         pass
     try:
         owner, _ = rubric.find_rule(target_id)
     except KeyError:
-        owner = None
-    if not isinstance(owner, Indicator):
-        raise AppError(f"{target_id} 不是考核细则 {rubric.id} 中的指标或规则编号")
-    return rubric
-
+        return False
+    return isinstance(owner, Indicator)

@@ -457,6 +457,7 @@ class Store:
                     "fingerprint": fp,
                     "rule_id": f["rule_id"],
                     "check_id": f.get("check_id"),
+                    "subject_key": f.get("subject_key") or "",
                     "subject": f.get("subject") or "",
                     "outcome": outcome,
                     "count": _check_count(f.get("count", 0), f"发现 {fp[:12]} 的次数/项数"),
@@ -483,6 +484,14 @@ class Store:
             "SELECT max(run_id) FROM run_units WHERE unit_id = ? AND period = ?", (unit_id, period)
         ).fetchone()
         return row[0]
+
+    def current_rubric_id(self, unit_id: str, period: int) -> str | None:
+        """The rubric the latest check run of this unit+period used (None: never checked)."""
+        row = self.conn.execute(
+            "SELECT rubric_id FROM run_units WHERE unit_id = ? AND period = ? ORDER BY run_id DESC LIMIT 1",
+            (unit_id, period),
+        ).fetchone()
+        return row[0] if row else None
 
     def current_findings(self, unit_id: str, period: int) -> list[dict[str, Any]]:
         """All findings (every outcome) of the latest run that assessed this unit+period."""

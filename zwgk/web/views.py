@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from starlette.responses import Response
 
 from rubrics.engine import OPEN, Action, RuleKind
-from rubrics.loader import load_all
+from checks.registry import rubrics as load_rubrics
 from zwgk import app as services
 from zwgk.store import MANUAL_PREFIX, StaleEditError, StoreError
 from zwgk.web import auth, data
@@ -369,7 +369,7 @@ def unit_recheck(ctx: Ctx) -> Response:
 
 def _rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     out = []
-    for rubric in sorted(load_all().values(), key=lambda r: r.id):
+    for rubric in sorted(load_rubrics().values(), key=lambda r: r.id):
         rules = [(rule.id, f"{ind.position} {ind.name}：{rule.text}") for ind in rubric.indicators for rule in ind.rules]
         rules += [(rule.id, f"{adj.name}：{rule.text}") for adj in rubric.adjustments for rule in adj.rules]
         out.append((f"{rubric.id} {rubric.title}", rules))
