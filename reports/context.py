@@ -334,6 +334,7 @@ class UnitReport:
     site: str | None
     rubric_id: str
     rubric_title: str
+    rubric_applied: str  # 按2017年细则评估
     period: int
     total: Decimal
     subtotal_confirmed: Decimal
@@ -516,6 +517,7 @@ def build_unit_report(data: UnitData, rubric: Rubric, remedies: Remedies) -> Uni
         site=unit.get("site"),
         rubric_id=rubric.id,
         rubric_title=rubric.title,
+        rubric_applied=rubric.applied_label,
         period=sheet["period"],
         total=dec(sheet["total"]),
         subtotal_confirmed=dec(sheet["subtotal_confirmed"]),

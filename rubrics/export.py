@@ -111,6 +111,7 @@ def sheet_to_dict(sheet: ScoreSheet, unit_name: str | None = None) -> dict:
     return {
         "rubric_id": sheet.rubric.id,
         "rubric_title": sheet.rubric.title,
+        "rubric_applied": sheet.rubric.applied_label,
         "unit_id": sheet.unit_id,
         "unit_name": unit_name,
         "period": sheet.period,

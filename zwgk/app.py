@@ -97,23 +97,31 @@ def current_rubric(store: Store, unit: dict, period: int) -> Rubric:
     return rubric_of(unit, period, store.current_rubric_id(unit["id"], period))
 
 
-def score_unit(store: Store, unit_id: str, period: int, rubric_id: str | None = None) -> tuple[ScoreSheet, dict]:
-    """The unit's score sheet for ``period``, under the rubric its findings were checked under, or under
-    ``rubric_id``: when that is another rubric, the checks run again over the stored page records (no
-    crawl) and the sheet scores what they find, with the decisions already taken on those fingerprints."""
+def unit_findings(store: Store, unit: dict, period: int, rubric: Rubric) -> list[dict]:
+    """The unit's current findings for ``period`` under ``rubric``: the stored ones when the latest check
+    used that rubric; else the checks run again over the stored page records (no crawl, nothing stored),
+    each finding's ``id`` then being its fingerprint."""
     from zwgk import checking
 
+    if store.current_rubric_id(unit["id"], period) in (None, rubric.id):
+        return store.current_findings(unit["id"], period)
+    found = checking.assess(crawl_store(store), unit, period, rubric).findings
+    return [{**f, "id": f["fingerprint"], "rubric_id": rubric.id, "evidence_hash": evidence_hash(f["evidence"])}
+            for f in found]
+
+
+def scored(store: Store, unit_id: str, period: int, rubric_id: str | None = None) -> tuple[ScoreSheet, dict, list[dict]]:
+    """The unit's score sheet for ``period`` and the findings behind it, under the rubric its findings were
+    checked under, or under ``rubric_id`` (re-scored from the stored evidence, see ``unit_findings``), with
+    the decisions, manual entries and 认定 that belong to that rubric."""
     unit = unit_or_fail(store, unit_id)
     rubric = rubric_of(unit, period, rubric_id) if rubric_id else current_rubric(store, unit, period)
-    if store.current_rubric_id(unit_id, period) in (None, rubric.id):
-        proposals = store.proposals(unit_id, period)
-    else:
-        found = checking.assess(crawl_store(store), unit, period, rubric).findings
-        proposals = [
-            Proposal(f["fingerprint"], f["rule_id"], f["count"], Outcome(f["outcome"]), f["subject"], f["message"],
-                     check_id=f["check_id"], evidence_hash=evidence_hash(f["evidence"]))
-            for f in found if f["outcome"] in PROPOSAL_OUTCOMES
-        ]
+    findings = unit_findings(store, unit, period, rubric)
+    proposals = [
+        Proposal(f["fingerprint"], f["rule_id"], f["count"], Outcome(f["outcome"]), f["subject"], f["message"],
+                 check_id=f["check_id"], evidence_ref=str(f["id"]), evidence_hash=f["evidence_hash"])
+        for f in findings if f["outcome"] in PROPOSAL_OUTCOMES
+    ]
     sheet = score(
         rubric,
         unit_id,
@@ -123,7 +131,31 @@ def score_unit(store: Store, unit_id: str, period: int, rubric_id: str | None = 
         manual=[m for m in store.manual_entries(unit_id, period) if rubric.has_id(m.rule_id)],
         determinations=[d for d in store.determinations(unit_id, period) if rubric.has_id(d.target_id)],
     )
+    return sheet, unit, findings
+
+
+def score_unit(store: Store, unit_id: str, period: int, rubric_id: str | None = None) -> tuple[ScoreSheet, dict]:
+    sheet, unit, _ = scored(store, unit_id, period, rubric_id)
     return sheet, unit
+
+
+def rubric_choice(unit: dict, rubric_ids: tuple[str, ...] | list[str], strict: bool = False) -> str | None:
+    """Of the ``--rubric`` ids a command was given (at most one per unit kind), the one for this unit;
+    ``strict`` (a command about one unit): an id given for another kind of unit is an error."""
+    chosen = []
+    for rid in rubric_ids:
+        try:
+            chosen.append(get_rubric(rid))
+        except LookupError as exc:
+            raise AppError(str(exc)) from None
+    kinds = [r.kind for r in chosen]
+    if len(set(kinds)) != len(kinds):
+        raise AppError("--rubric 对同一类单位只能指定一个考核细则")
+    mine = next((r.id for r in chosen if r.kind == unit["kind"]), None)
+    if strict and chosen and mine is None:
+        raise AppError(f"考核细则 {chosen[0].id} 用于{KIND_NAMES.get(chosen[0].kind, chosen[0].kind)}，"
+                       f"单位 {unit['id']} 是{KIND_NAMES.get(unit['kind'], unit['kind'])}")
+    return mine
 
 
 def parse_points(text: str | None) -> Decimal | None:

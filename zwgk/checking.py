@@ -99,12 +99,12 @@ def check_units(
     unit_ids: list[str],
     period: int,
     progress: Callable[[str], None] = lambda _: None,
-    rubric_id: str | None = None,
+    rubric_ids: tuple[str, ...] = (),
 ) -> tuple[int, list[UnitCheck]]:
-    """Run every check for each unit under the rubric in force for the period (or ``rubric_id``); returns
-    the check run id and a summary per unit."""
+    """Run every check for each unit under the rubric in force for the period (or the one of ``rubric_ids``
+    for its kind: ``--rubric``); returns the check run id and a summary per unit."""
     units = [app.unit_or_fail(store, uid) for uid in unit_ids]
-    rubrics = {u["id"]: app.rubric_of(u, period, rubric_id) for u in units}
+    rubrics = {u["id"]: app.rubric_of(u, period, app.rubric_choice(u, rubric_ids)) for u in units}
     run_id = store.start_run("check", period=period)
     results = []
     try:

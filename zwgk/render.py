@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rubrics.diff import IndicatorChange
 from rubrics.engine import OPEN, STATUS_WORDS, ScoreSheet
 from rubrics.export import num
 from rubrics.model import Rubric, RuleKind
@@ -45,9 +46,35 @@ def rubric_text(rubric: Rubric) -> str:
     return "\n".join(out)
 
 
+def diff_text(a: Rubric, b: Rubric, changes: list[IndicatorChange]) -> str:
+    """``zwgk rubric diff``: one line per indicator (+ added, - removed, ~ changed), rule changes below."""
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    rule_words = {"added": "新增规则", "removed": "删除规则", "changed": "规则"}
+    out = [f"{a.id}（{a.title}）→ {b.id}（{b.title}）", ""]
+    for c in changes:
+        if c.change == "same":
+            continue
+        ind = c.new or c.old
+        head = f"{marks[c.change]} {ind.position} {ind.name}（{pts(ind.points)}分）"
+        if c.change == "changed":
+            head += "：" + ("；".join(c.what) if c.what else "扣分规则有变化")
+        elif c.change == "added":
+            head += "：新增指标"
+        else:
+            head += "：已删除"
+        out.append(head)
+        for r in c.rules:
+            rule = r.new or r.old
+            out.append(f"    {rule_words[r.change]}“{rule.text}”" + (f"：{'；'.join(r.what)}" if r.what else ""))
+    same = sum(1 for c in changes if c.change == "same")
+    counts = {k: sum(1 for c in changes if c.change == k) for k in ("changed", "added", "removed")}
+    out += ["", f"未变 {same} 个指标，有变化 {counts['changed']} 个，新增 {counts['added']} 个，删除 {counts['removed']} 个。"]
+    return "\n".join(out)
+
+
 def sheet_text(sheet: ScoreSheet, unit_name: str) -> str:
     out = [
-        f"{unit_name}（{sheet.unit_id}）{sheet.period} 年度得分 —— {sheet.rubric.title}",
+        f"{unit_name}（{sheet.unit_id}）{sheet.period} 年度得分 —— {sheet.rubric.applied_label}：{sheet.rubric.title}（{sheet.rubric.id}）",
         "",
     ]
     rows = []
