@@ -66,7 +66,7 @@ def page_subject(url: str) -> Subject:
 @dataclass(frozen=True)
 class Finding:
     check_id: str
-    rule_id: str
+    rule_id: str | None  # None only inside a runner: a role the rubric leaves unbound (``Check`` drops it)
     subject: Subject
     outcome: Outcome
     count: int
@@ -132,7 +132,7 @@ Runner = Callable[[CheckContext, dict[str, str]], list[Finding]]
 class Role:
     """One thing a check can judge, which a rubric rule may bind (``check: guide.exists``)."""
 
-    title: str  # Chinese: what the role judges, for `zwgk rubric checks` and binding errors
+    title: str  # Chinese: what the role judges, listed by `zwgk rubric checks` for rubric authors
     items: bool = False  # counts the bound rule's own ``items`` (the rule must be per_item with a list)
 
 
@@ -161,8 +161,8 @@ class Check:
         if ctx.crawl_status == "failed":
             reason = ctx.crawl_reason or "抓取失败"
             return [
-                Finding(self.id, rid, Subject(self.id, self.title), Outcome.COULD_NOT_ASSESS, 0, f"本单位网站抓取失败，无法评估：{reason}",
-                        {"searched": ctx.searched(), "crawl_reason": reason})
+                Finding(self.id, rid, Subject(self.id, self.title), Outcome.COULD_NOT_ASSESS, 0,
+                        f"本单位网站抓取失败，无法评估：{reason}", {"searched": ctx.searched(), "crawl_reason": reason})
                 for rid in dict.fromkeys(roles.values())
             ]
         findings = [f for f in self.run(ctx, roles) if f.rule_id is not None]

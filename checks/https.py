@@ -1,6 +1,6 @@
 """HTTPS 加密访问: whether the site is served over HTTPS, as evidence for 信息安全.
 
-Rubric clauses: township 3.21 / department 3.19 信息安全 "加强网站信息安全建设" (3.21.a / 3.19.a). HTTPS was not
+Rubric clauses (2017): township 3.21 / department 3.19 信息安全 "加强网站信息安全建设" (3.21.a / 3.19.a). HTTPS was not
 an explicit requirement in 2017; it is one thing an assessor weighs.
 
 Looks at the scheme of each page's final URL (after redirects): the site's root pages when the crawl

@@ -1,6 +1,6 @@
 """数据开放: the site opens government data (a 数据开放 column or documents).
 
-Rubric clauses: township 3.18 "依法有序推进网上开放政务服务资源和数据" (未实施 3.18.a); department 3.15
+Rubric clauses (2017): township 3.18 "依法有序推进网上开放政务服务资源和数据" (未实施 3.18.a); department 3.15
 "建立健全……政务信息资源共享目录……等制度……推进……网上开放政务服务资源和数据" (未按要求实施 3.15.a).
 
 A page whose title, column or breadcrumb names 数据开放 / 开放数据 / 政务数据 / 共享目录.

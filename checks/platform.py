@@ -1,6 +1,6 @@
 """信息公开平台: the township's site has a 政府信息公开 platform with the reference columns.
 
-Rubric clause: township 2.3 "参照市政府信息公开平台设置相关公开专栏" (未设立政府信息公开平台 3 points, 2.3.a).
+Rubric clause (2017): township 2.3 "参照市政府信息公开平台设置相关公开专栏" (未设立政府信息公开平台 3 points, 2.3.a).
 
 The city platform's reference columns (``COLUMNS``): 指南, 目录 (or 法定主动公开内容), 依申请公开, 年报, 制度. A
 column counts when a page's title, column or breadcrumb names it, or a page of its kind (guide, annual

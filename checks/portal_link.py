@@ -1,6 +1,6 @@
 """统一网上政务服务门户: the site links to the province's unified online service portal.
 
-Rubric clauses: township 3.6 / department 3.5 "依托省级统筹开发的互联网政务服务门户……部署全省统一的网上政务服务入口"
+Rubric clauses (2017): township 3.6 / department 3.5 "依托省级统筹开发的互联网政务服务门户……部署全省统一的网上政务服务入口"
 (未按规定接入统一的网上政务服务门户 3.6.b / 3.5.b). 3.6.a / 3.5.a (网站集约) is not judged here.
 
 A link on any crawled page whose host is a provincial 政务服务网 (``zwfw.<province>.gov.cn``) or whose text names

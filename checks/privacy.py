@@ -1,6 +1,6 @@
 """个人信息保护: personal data exposed in published pages and their attachments.
 
-Rubric clauses: township 3.21 / department 3.19 信息安全 "建立健全保密审查制度，加大对……个人隐私等重要数据的
+Rubric clauses (2017): township 3.21 / department 3.19 信息安全 "建立健全保密审查制度，加大对……个人隐私等重要数据的
 保护力度" (未实施/未按要求实施 3.21.a / 3.19.a).
 
 Scans every page's title, text and extracted attachment text for 18-digit 居民身份证号码 that are valid under

@@ -1,6 +1,6 @@
 """主动公开: each category of the rubric's list is published, and the dynamic ones were updated in the period.
 
-Rubric clause: township 2.5 / department 2.5 "未按时限在政府（门户）网站、政府信息公开平台及时公开相关信息的，每缺
+Rubric clause (2017): township 2.5 / department 2.5 "未按时限在政府（门户）网站、政府信息公开平台及时公开相关信息的，每缺
 一项扣N分"; the categories are the rule's own ``items`` (25 in each rubric; 扶贫工作信息 once; the township
 has 行政事业单位人员招录 / 经济社会发展规划 where the department has 人员招录 / 工作规划).
 

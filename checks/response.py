@@ -1,6 +1,6 @@
 """回应关切: the site has a column where the unit responds to public concerns.
 
-Rubric clause: township / department 2.4 "积极做好……热点问题的回应工作" (未及时回应的，每件次扣N分, 2.4.a). The
+Rubric clause (2017): township / department 2.4 "积极做好……热点问题的回应工作" (未及时回应的，每件次扣N分, 2.4.a). The
 incidents that were not answered in time are known to assessors, not to a website: this check only shows
 whether a response column exists, as evidence.
 

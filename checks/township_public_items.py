@@ -1,6 +1,6 @@
 """便民服务公开事项: the items a township must disclose at its service venue, as far as its website shows them.
 
-Rubric clause: township 4.1 "在乡镇（街道）便民服务场所全面公开乡镇概况，办事机构情况，惠农（民）政策……计划生育等信息"
+Rubric clause (2017): township 4.1 "在乡镇（街道）便民服务场所全面公开乡镇概况，办事机构情况，惠农（民）政策……计划生育等信息"
 (未按要求及时公开; 公开内容不全面的，每缺一项, items = the rule's 11 items; 2017 numbering). The rubric asks for
 disclosure at the physical venue; a website only shows the same items published online, so every outcome
 here is evidence for a person.

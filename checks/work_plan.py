@@ -1,6 +1,6 @@
 """工作要点和公开制度: the year's 政务公开工作要点 is published, and each 公开制度 the rubric lists exists.
 
-Rubric clauses: township 2.1 "以乡镇政府（管委会）办公室名义下发年度工作要点，主动公开、依申请公开、发布协调、保密审查、
+Rubric clauses (2017): township 2.1 "以乡镇政府（管委会）办公室名义下发年度工作要点，主动公开、依申请公开、发布协调、保密审查、
 年度报告、新闻发言人等公开制度健全" (未下发要点; 制度每缺一项); department 2.1 the same with 政策解读
 added. The 制度 list is the rule's own ``items``.
 

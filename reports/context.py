@@ -650,6 +650,7 @@ def category_chart(reports: Sequence[UnitReport]) -> Chart:
 class RubricSummary:
     rubric_id: str
     title: str
+    applied: str  # 按2017年细则评估
     units: tuple[UnitReport, ...]  # in ranking order
     ranking: tuple[RankRow, ...]
     chart: Chart
@@ -681,6 +682,7 @@ def summarize(reports: Sequence[UnitReport], rubrics: Iterable[Rubric]) -> list[
             RubricSummary(
                 rubric_id=rubric.id,
                 title=rubric.title,
+                applied=rubric.applied_label,
                 units=tuple(by_id[row.unit_id] for row in ranking),
                 ranking=tuple(ranking),
                 chart=category_chart(mine),

@@ -73,7 +73,9 @@ def test_rubric_list_and_show(capsys):
     assert guide["rules"][0] == {
         "id": "department-2017.2.2.a", "text": "未公开指南的扣1.5分", "kind": "fixed", "points": 1.5, "unit": None,
         "items": [], "excludes": ["department-2017.2.2.b"], "human_only": False, "note": guide["rules"][0]["note"],
+        "checks": ["guide.exists"],
     }
+    assert rubric["periods"] == {"from": 2017, "until": None} and rubric["applied_label"] == "按2017年细则评估"
 
     code, _, err = run(capsys, "rubric", "show", "nosuch-2017")
     assert code == 1 and "没有编号为 nosuch-2017 的考核细则" in err

@@ -120,3 +120,101 @@ def test_diff_shows_renumbering_points_and_the_dropped_rule():
     added = sorted(c.new.id for c in changes.values() if c.change == "added")
     assert added == ["township-2018.1.6", "township-2018.2.2"]
     assert changes["township-2017.1.1"].change == "same"
+
+
+# --- end to end: the fixture installed as a file, a stored period re-scored under it ------------------
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """The shipped rubric folder plus the 2018 fixture, as a user adding a file would have it."""
+    from rubrics import loader
+
+    folder = tmp_path / "rubrics"
+    folder.mkdir()
+    for path in loader.rubric_dir().glob("*.yaml"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / FIXTURE.name).write_bytes(FIXTURE.read_bytes())
+    monkeypatch.setattr(loader, "rubric_dir", lambda: folder)
+    loader._load_dir.cache_clear()
+    yield folder
+    loader._load_dir.cache_clear()
+
+
+@pytest.fixture
+def checked_store(tmp_path):
+    """A township checked for 2018 under the rubric in force (township-2018 once installed) from stored
+    pages, with one decision taken."""
+    from crawler.items import FetchedPage
+    from zwgk import app, checking
+    from zwgk.store import Store
+
+    store = Store.open(tmp_path / "db" / "zwgk.db")
+    store.upsert_units([{"id": "xinshi-town", "name": "新市镇人民政府", "kind": "township"}])
+    store.add_user("zhang", "assessor", "pw-123456")
+    cs = app.crawl_store(store)
+    run_id = store.start_run("crawl")
+    for r in RECORDS:
+        sha = cs.record_fetch(run_id, FetchedPage(unit_id="xinshi-town", url=r.url, final_url=r.url, status=200,
+                                                  headers={"content-type": "text/html; charset=utf-8"},
+                                                  body=r.url.encode(), role="detail",
+                                                  fetched_at="2018-12-01T00:00:00+00:00"))
+        cs.save_record("xinshi-town", PageRecord(**{**r.__dict__, "body_sha256": sha}))
+    cs.set_unit_status(run_id, "xinshi-town", "complete", [], {})
+    yield store, cs
+    store.close()
+
+
+def test_a_new_file_takes_over_later_periods_and_a_period_is_rescored_without_crawling(installed, checked_store):
+    from zwgk import app, checking
+
+    store, cs = checked_store
+    assert app.rubric_of(store.get_unit("xinshi-town"), 2026).id == "township-2018"
+    _, results = checking.check_units(store, cs, ["xinshi-town"], 2018)
+    assert results[0].rubric_id == "township-2018"
+    sheet, _, findings = app.scored(store, "xinshi-town", 2018)
+    assert sheet.rubric.id == "township-2018" and all(f["rubric_id"] == "township-2018" for f in findings)
+    fp = next(d.fingerprint for i in sheet.indicators for d in i.deductions if d.rule_id == "township-2018.2.6.a")
+    app.decide(store, fp, app.Action.REJECT, "zhang", reason="栏目齐全")
+    rows_before = store.conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+
+    # the same stored evidence under the 2017 rubric: re-scored in memory, nothing crawled or written
+    old, _, old_findings = app.scored(store, "xinshi-town", 2018, "township-2017")
+    assert old.rubric.id == "township-2017" and old.rubric.applied_label == "按2017年细则评估"
+    assert {f["rubric_id"] for f in old_findings} == {"township-2017"}
+    assert any(d.rule_id == "township-2017.2.5.a" for i in old.indicators for d in i.deductions)
+    assert store.conn.execute("SELECT count(*) FROM findings").fetchone()[0] == rows_before
+    assert store.current_rubric_id("xinshi-town", 2018) == "township-2018"
+
+    # and back: the decision under 2018 still stands
+    again, _ = app.score_unit(store, "xinshi-town", 2018)
+    rejected = next(d for i in again.indicators for d in i.deductions if d.fingerprint == fp)
+    assert rejected.status.value == "rejected"
+
+
+def test_rubric_diff_and_list_on_the_installed_file(installed, capsys):
+    from zwgk.cli import main
+
+    assert main(["rubric", "diff", "township-2017", "township-2018"]) == 0
+    out = capsys.readouterr().out
+    assert "+ 2.2 政策解读（2分）：新增指标" in out and "删除规则“公开部门不全面的扣1分”" in out
+    assert main(["rubric", "list", "--json"]) == 0
+    import json
+
+    listed = {r["id"]: r["periods"] for r in json.loads(capsys.readouterr().out)["rubrics"]}
+    assert listed["township-2018"] == {"from": 2018, "until": None}
+
+
+def test_diff_against_a_file_not_yet_installed_and_the_bindable_roles(capsys):
+    import json
+
+    from checks.registry import catalogue
+    from zwgk.cli import main
+
+    assert main(["rubric", "diff", "township-2017", str(FIXTURE), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert (doc["from"], doc["to"]) == ("township-2017", "township-2018")
+    assert sum(1 for c in doc["indicators"] if c["change"] == "added") == 2
+    assert main(["rubric", "checks", "--json"]) == 0
+    listed = {r["binding"] for c in json.loads(capsys.readouterr().out)["checks"] for r in c["roles"]}
+    assert listed == {f"{cid}.{role}" for cid, roles in catalogue().items() for role in roles}

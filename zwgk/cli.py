@@ -21,7 +21,7 @@ import click
 
 from rubrics.engine import OPEN, STATUS_WORDS, Action, EngineError
 from rubrics.export import num, rubric_to_dict, sheet_to_dict
-from checks.registry import get_rubric, load_file, rubrics as load_rubrics
+from checks.registry import checks as all_checks, get_rubric, load_file, rubrics as load_rubrics
 from rubrics.loader import RubricError
 from zwgk import app, render
 from zwgk.cliutil import (
@@ -153,6 +153,29 @@ def rubric_validate(file, as_json):
         bound = sum(1 for ind in r.indicators for rule in ind.rules if rule.checks)
         click.echo(f"{file}：有效。{r.id}《{r.title}》，{len(r.indicators)} 个指标，满分 {num(r.total)} 分，"
                    f"适用于 {r.periods_label}；{bound} 条规则由自动检查服务。")
+
+
+@rubric.command("checks")
+@json_option
+def rubric_checks(as_json):
+    """列出可在考核细则中绑定的检查及其角色（规则的 check 字段写作“检查编号.角色”，如 guide.exists）。
+
+    标明“按清单计数”的角色只能绑定列出 items 的按项扣分规则。
+
+    \b
+    示例：
+      zwgk rubric checks
+      zwgk rubric checks --json
+    """
+    found = all_checks()
+    if as_json:
+        emit_json({"checks": [{"id": c.id, "title": c.title,
+                               "roles": [{"role": role, "binding": f"{c.id}.{role}", "title": r.title, "items": r.items}
+                                         for role, r in c.roles.items()]} for c in found]})
+        return
+    rows = [[f"{c.id}.{role}", c.title, r.title + ("（按清单计数）" if r.items else "")]
+            for c in found for role, r in c.roles.items()]
+    click.echo(table(["绑定写法", "检查", "角色"], rows, "<<<"))
 
 
 def _rubric_arg(value: str):

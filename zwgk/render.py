@@ -19,7 +19,8 @@ def pts(value) -> str:
 
 def rubric_text(rubric: Rubric) -> str:
     """The rubric as an assessor knows the table: one block per source row, in source order."""
-    out = [f"{rubric.title}", f"（{rubric.id}，满分 {pts(rubric.total)} 分，倒扣分，扣完为止）", ""]
+    out = [f"{rubric.title}",
+           f"（{rubric.id}，适用于 {rubric.periods_label}，满分 {pts(rubric.total)} 分，倒扣分，扣完为止）", ""]
     for n, cat in enumerate(rubric.categories):
         out.append(f"{CHINESE_ORDINALS[n]}、{cat.name}（{pts(cat.points)}分）")
         for ind in cat.indicators:
@@ -36,6 +37,8 @@ def rubric_text(rubric: Rubric) -> str:
                     line += f"（适用时不再扣：{'、'.join(e.rsplit('.', 1)[1] for e in rule.excludes)}）"
                 if rule.human_only:
                     line += "（须人工认定）"
+                if rule.checks:
+                    line += f"（自动检查：{'、'.join(rule.checks)}）"
                 out.append(line)
         out.append("")
     for adj in rubric.adjustments:

@@ -192,7 +192,7 @@ def _current_deduction(ctx: Ctx, item: dict[str, Any], fp: str) -> tuple[dict[st
 
 def _rule_info(unit: dict[str, Any], period: int, rule_id: str) -> dict[str, Any] | None:
     try:
-        owner, rule = services.rubric_of(unit, period).find_rule(rule_id)
+        owner, rule = services.require_rule(unit, period, rule_id).find_rule(rule_id)
     except (services.AppError, KeyError):
         return None
     if rule.kind is RuleKind.FIXED:
