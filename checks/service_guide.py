@@ -16,7 +16,7 @@ that guide. A value only in an image is neither present nor missing, and neither
 in a guide that labels fewer than half of the elements (written as running prose, or an excerpt: its
 elements may sit inside sentences without labels, so "not found" is not proof):
 those are uncertain — listed in the evidence and, when nothing certain is missing, needs_review counting
-them. The evidence is the guide × element matrix.
+them. So is an element of a later rubric's list that page understanding does not read (not one of its 22). The evidence is the guide × element matrix.
 
 Subject keys: ``service-guides`` (none); ``service-guides/elements`` (elements).
 """
@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
+from crawler.understand.service_guide import ELEMENTS as READABLE
 from rubrics.engine import Outcome
 
 ID = "service_guide"
@@ -75,7 +76,7 @@ def _elements(ctx: CheckContext, rule_id: str, guides, searched) -> Finding:
         prose = labelled < len(elements) / 2
         matrix.append({"url": g.url, "title": g.title, "format": extras.get("format"), "states": states})
         for e, state in states.items():
-            if state == "image_only" or (prose and state == "missing"):
+            if e not in READABLE or state == "image_only" or (prose and state == "missing"):
                 uncertain.setdefault(e, []).append(g.url)
             elif state in GAP_STATES:
                 missing.setdefault(e, []).append(g.url)

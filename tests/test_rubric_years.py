@@ -218,3 +218,31 @@ def test_diff_against_a_file_not_yet_installed_and_the_bindable_roles(capsys):
     assert main(["rubric", "checks", "--json"]) == 0
     listed = {r["binding"] for c in json.loads(capsys.readouterr().out)["checks"] for r in c["roles"]}
     assert listed == {f"{cid}.{role}" for cid, roles in catalogue().items() for role in roles}
+
+
+def test_a_new_item_no_check_can_read_is_for_review_never_a_failure():
+    """A later rubric adds an element to the 办事指南 list and a category to 主动公开: the checks cannot look for
+    them, so they are named for a person, never failed."""
+    from checks.registry import catalogue
+    from crawler.understand.service_guide import ELEMENTS
+
+    data = _variant()
+    for cat in data["categories"]:
+        for ind in cat["indicators"]:
+            for rule in ind["rules"]:
+                if rule.get("check") == "service_guide.elements":
+                    rule["items"] = [*rule["items"], "容缺受理"]
+                if rule.get("check") == "proactive.categories":
+                    rule["items"] = [*rule["items"], "营商环境信息"]
+    rubric = parse_rubric(data, "variant.yaml", catalogue())
+    guide = _page("http://x.gov.cn/bszn/1.html", title="某事项办事指南", kind="service_guide",
+                  extras={"service_guide": {"elements": {e: {"state": "present", "value": "有"} for e in ELEMENTS}}})
+    ctx = CheckContext(unit={"id": "xinshi-town", "name": "新市镇人民政府", "kind": "township", "subunits": []},
+                       period=2018, rubric=rubric, records=[guide])
+    findings = {f.rule_id: f for f in run_checks(ctx)}
+    elements = findings[rubric.bindings("service_guide")["elements"]]
+    assert elements.outcome is Outcome.NEEDS_REVIEW and elements.count == 1
+    assert list(elements.evidence["uncertain"]) == ["容缺受理"] and elements.evidence["missing"] == {}
+    proactive = findings[rubric.bindings("proactive")["categories"]]
+    assert proactive.outcome is Outcome.NEEDS_REVIEW
+    assert proactive.evidence["searched"]["unknown_categories"] == ["营商环境信息"]

@@ -101,7 +101,7 @@ def unit_findings(store: Store, unit: dict, period: int, rubric: Rubric) -> list
     """The unit's current findings for ``period`` under ``rubric``: the stored ones when the latest check
     used that rubric; else the checks run again over the stored page records (no crawl, nothing stored),
     each finding's ``id`` then being its fingerprint."""
-    from zwgk import checking
+    from zwgk import checking  # checking builds on this module: imported here, not at the top
 
     if store.current_rubric_id(unit["id"], period) in (None, rubric.id):
         return store.current_findings(unit["id"], period)

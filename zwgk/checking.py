@@ -120,9 +120,9 @@ def check_units(
                 results.append(UnitCheck(unit["id"], unit["name"], rubric.id, status, 0,
                                          dict(Counter(f["outcome"] for f in previous)), kept_previous=True))
                 continue
-            progress(f"检查 {unit['name']}（{rubric.applied_label}）")
             found = assess(cs, unit, period, rubric)
             records, findings = found.records, found.findings
+            progress(f"检查 {unit['name']}（{len(records)} 个页面，{rubric.applied_label}）")
             store.record_findings(run_id, unit["id"], period, rubric.id, findings)
             results.append(
                 UnitCheck(unit["id"], unit["name"], rubric.id, status, len(records),
