@@ -49,6 +49,16 @@ def rubric_text(rubric: Rubric) -> str:
     return "\n".join(out)
 
 
+def rubrics_applied(pairs) -> str:
+    """One line naming the rubrics a multi-unit run scored under: 考核细则：按2017年细则评估（township-2017、…）."""
+    by_label: dict[str, list[str]] = {}
+    for rubric_id, label in pairs:
+        ids = by_label.setdefault(label, [])
+        if rubric_id not in ids:
+            ids.append(rubric_id)
+    return "考核细则：" + "；".join(f"{label}（{'、'.join(ids)}）" for label, ids in by_label.items())
+
+
 def diff_text(a: Rubric, b: Rubric, changes: list[IndicatorChange]) -> str:
     """``zwgk rubric diff``: one line per indicator (+ added, - removed, ~ changed), rule changes below."""
     marks = {"added": "+", "removed": "-", "changed": "~"}
