@@ -8,13 +8,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from checks.registry import get_rubric, rubric_for, rubrics
-from rubrics.engine import Action, Outcome, Proposal, ScoreSheet, score
+from rubrics.engine import Action, ScoreSheet, score
 from rubrics.loader import KIND_NAMES
 from rubrics.model import Indicator, Rubric
 from zwgk import paths
 from zwgk.blobs import BlobStore
 from zwgk.crawlstore import CrawlStore
-from zwgk.store import ANY, PROPOSAL_OUTCOMES, Store, evidence_hash
+from zwgk.store import ANY, Store, evidence_hash, proposals_of
 from zwgk.units import crawl_settings_for, load_host_policies, load_units
 
 
@@ -117,16 +117,11 @@ def scored(store: Store, unit_id: str, period: int, rubric_id: str | None = None
     unit = unit_or_fail(store, unit_id)
     rubric = rubric_of(unit, period, rubric_id) if rubric_id else current_rubric(store, unit, period)
     findings = unit_findings(store, unit, period, rubric)
-    proposals = [
-        Proposal(f["fingerprint"], f["rule_id"], f["count"], Outcome(f["outcome"]), f["subject"], f["message"],
-                 check_id=f["check_id"], evidence_ref=str(f["id"]), evidence_hash=f["evidence_hash"])
-        for f in findings if f["outcome"] in PROPOSAL_OUTCOMES
-    ]
     sheet = score(
         rubric,
         unit_id,
         period,
-        proposals=proposals,
+        proposals=proposals_of(findings),
         decisions=store.decisions(unit_id, period),
         manual=[m for m in store.manual_entries(unit_id, period) if rubric.has_id(m.rule_id)],
         determinations=[d for d in store.determinations(unit_id, period) if rubric.has_id(d.target_id)],

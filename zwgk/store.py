@@ -33,7 +33,7 @@ from zwgk.paths import default_db_path  # $ZWGK_HOME/zwgk.db, ZWGK_HOME defaulti
 
 __all__ = [
     "ANY", "LATEST_VERSION", "ROLES", "UNIT_KINDS", "StaleEditError", "Store", "StoreError",
-    "canonical_json", "default_db_path", "evidence_hash",
+    "canonical_json", "default_db_path", "evidence_hash", "proposals_of",
 ]
 
 ROLES = ("admin", "assessor", "unit")
@@ -115,6 +115,26 @@ def _points_text(points: Any) -> str | None:
     if not value.is_finite() or value < 0 or value % _HALF != 0:
         raise StoreError(f"分值应为非负数且为 0.5 的整数倍，实际为 {points}")
     return str(value)
+
+
+def proposals_of(findings: Iterable[Mapping[str, Any]]) -> list[Proposal]:
+    """The findings (store rows, or findings of a re-scoring with ``id`` and ``evidence_hash``) that propose
+    a deduction (fail / needs_review), as engine input."""
+    return [
+        Proposal(
+            fingerprint=f["fingerprint"],
+            rule_id=f["rule_id"],
+            count=f["count"],
+            outcome=Outcome(f["outcome"]),
+            subject=f["subject"],
+            message=f["message"],
+            check_id=f["check_id"],
+            evidence_ref=str(f["id"]),
+            evidence_hash=f["evidence_hash"],
+        )
+        for f in findings
+        if f["outcome"] in PROPOSAL_OUTCOMES
+    ]
 
 
 class Store:
@@ -506,21 +526,7 @@ class Store:
 
     def proposals(self, unit_id: str, period: int) -> list[Proposal]:
         """The current findings that propose a deduction (fail / needs_review), as engine input."""
-        return [
-            Proposal(
-                fingerprint=f["fingerprint"],
-                rule_id=f["rule_id"],
-                count=f["count"],
-                outcome=Outcome(f["outcome"]),
-                subject=f["subject"],
-                message=f["message"],
-                check_id=f["check_id"],
-                evidence_ref=str(f["id"]),
-                evidence_hash=f["evidence_hash"],
-            )
-            for f in self.current_findings(unit_id, period)
-            if f["outcome"] in PROPOSAL_OUTCOMES
-        ]
+        return proposals_of(self.current_findings(unit_id, period))
 
     def get_finding(self, finding_id: int) -> dict[str, Any] | None:
         row = self._row("SELECT * FROM findings WHERE id = ?", (finding_id,))
