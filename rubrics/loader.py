@@ -383,6 +383,11 @@ def _load_dir(frozen: tuple | None) -> dict[str, Rubric]:
         rubric = load_rubric_file(path, catalogue)
         if rubric.id in found:
             raise RubricError(path.name, "id", f"考核细则编号 {rubric.id} 与另一文件重复")
+        twin = next((r for r in found.values() if r.kind == rubric.kind and r.applies_from == rubric.applies_from), None)
+        if twin is not None:
+            raise RubricError(path.name, "periods.from",
+                              f"与 {twin.id} 同为{KIND_NAMES.get(rubric.kind, rubric.kind)}细则且同年（{rubric.applies_from}）起用，"
+                              "无法判断哪一套适用")
         found[rubric.id] = rubric
     return found
 

@@ -246,3 +246,13 @@ def test_a_new_item_no_check_can_read_is_for_review_never_a_failure():
     proactive = findings[rubric.bindings("proactive")["categories"]]
     assert proactive.outcome is Outcome.NEEDS_REVIEW
     assert proactive.evidence["searched"]["unknown_categories"] == ["营商环境信息"]
+
+
+def test_two_installed_rubrics_of_one_kind_starting_the_same_year_are_refused(installed):
+    from rubrics import loader
+
+    twin = FIXTURE.read_text(encoding="utf-8").replace("township-2018", "township-2018b")
+    (installed / "township-2018b.yaml").write_text(twin, encoding="utf-8")
+    loader._load_dir.cache_clear()
+    with pytest.raises(RubricError, match="同年（2018）起用"):
+        loader.load_all()
