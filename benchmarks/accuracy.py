@@ -34,11 +34,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from checks.base import CheckContext, Finding
-from checks.registry import run_checks
+from checks.registry import get_rubric, rubric_for, run_checks
 from crawler.record import PageRecord
 from crawler.understand import understand
 from rubrics.engine import Outcome
-from rubrics.loader import get_rubric, rubric_for
 
 CORPUS = ROOT / "tests" / "fixtures" / "corpus" / "cases"
 FLAGGED = {Outcome.FAIL.value, Outcome.NEEDS_REVIEW.value}
@@ -116,7 +115,7 @@ def evaluate(case: dict, rederive: bool = False) -> CaseResult:
     ctx = context(case, rederive)
     findings = run_checks(ctx)
     result = CaseResult(case, findings)
-    index = {(f.check_id, f.rule_id, f.subject): f for f in findings}
+    index = {(f.check_id, f.rule_id, f.subject.label): f for f in findings}
     labelled_pairs = set()
     for e in case["expected"]:
         tally = result.per_check[e["check"]]
@@ -125,9 +124,9 @@ def evaluate(case: dict, rederive: bool = False) -> CaseResult:
         labelled_pairs.add((e["check"], e["rule"]))
         if e["outcome"] == "absent":
             hits = [f for f in findings if f.check_id == e["check"] and e["rule"] in ("*", f.rule_id)
-                    and e["subject"] in ("*", f.subject)]
+                    and e["subject"] in ("*", f.subject.label)]
             if hits:
-                result.errors.append(f"{key}: expected no finding, got {[(f.rule_id, f.subject, f.outcome.value) for f in hits]}")
+                result.errors.append(f"{key}: expected no finding, got {[(f.rule_id, f.subject.label, f.outcome.value) for f in hits]}")
                 tally.fp += sum(f.outcome.value in FLAGGED for f in hits)
             else:
                 tally.agree += 1
@@ -149,9 +148,9 @@ def evaluate(case: dict, rederive: bool = False) -> CaseResult:
             _elements(result, set(e["missing"]), set(_missing(f)), ctx)
     labelled = {(e["check"], e["rule"], e["subject"]) for e in case["expected"]}
     for f in findings:
-        if (f.check_id, f.rule_id) in labelled_pairs and (f.check_id, f.rule_id, f.subject) not in labelled \
+        if (f.check_id, f.rule_id) in labelled_pairs and (f.check_id, f.rule_id, f.subject.label) not in labelled \
                 and f.outcome.value in FLAGGED:
-            result.errors.append(f"{(f.check_id, f.rule_id, f.subject)}: unlabelled {f.outcome.value}")
+            result.errors.append(f"{(f.check_id, f.rule_id, f.subject.label)}: unlabelled {f.outcome.value}")
             result.per_check[f.check_id].fp += 1
     return result
 

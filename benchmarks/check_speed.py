@@ -24,10 +24,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from checks.base import CheckContext
-from checks.registry import run_checks
+from checks.registry import rubric_for, run_checks
 from crawler.record import Attachment, Link, PageRecord
 from rubrics.engine import Outcome, Proposal, score
-from rubrics.loader import rubric_for
 
 PERIOD = 2017
 ELEMENTS = rubric_for("department", PERIOD).find_rule("department-2017.3.2.b")[1].items
@@ -102,7 +101,7 @@ def run_unit(args: tuple[int, int, int]) -> tuple[int, int, float, float, float]
     for f in findings:
         if f.outcome in (Outcome.FAIL, Outcome.NEEDS_REVIEW):
             row = f.to_store_dict(rubric.id, PERIOD, unit["id"])
-            proposals.append(Proposal(row["fingerprint"], f.rule_id, f.count, f.outcome, f.subject, f.message, f.check_id))
+            proposals.append(Proposal(row["fingerprint"], f.rule_id, f.count, f.outcome, f.subject.label, f.message, f.check_id))
     score(rubric, unit["id"], PERIOD, proposals)
     return len(records), len(findings), t1 - t0, time.perf_counter() - t1, time.process_time() - c1
 

@@ -1,10 +1,12 @@
 """年报: the 政府信息公开工作年度报告 on year Y−1 is published, on time, by the unit and (townships) its departments;
 its request statistics are the website's evidence for 依申请公开.
 
-Rubric clauses: township 2.2 "公开本级政府和工作部门政府信息公开年度工作报告" (未公开年报 2.2.c; 公开部门不全面 2.2.d);
-department 2.2 "在规定期限公开本单位政府信息公开年度工作报告" (未公开年报 2.2.c; 公开不及时 2.2.d — the 2008 条例
-in force in 2017: by 31 March of Y); both 2.6 依申请公开 (超期 2.6.a, per case; 复议、诉讼经查实需承担责任 2.6.b,
-human only).
+Rubric clauses (2017): township 2.2 "公开本级政府和工作部门政府信息公开年度工作报告" (未公开年报; 公开部门不全面);
+department 2.2 "在规定期限公开本单位政府信息公开年度工作报告" (未公开年报; 公开不及时 — the 2008 条例 in force in
+2017: by 31 March of Y); both 2.6 依申请公开 (超期, per case; 复议、诉讼经查实需承担责任, human only).
+
+Roles: ``exists`` (未公开年报), ``timely`` (公开不及时), ``departments`` (township departments' reports),
+``overdue`` (每件超期, count = overdue cases), ``litigation`` (复议、诉讼, count = cases; bind it to a human-only rule).
 
 Reads pages of kind ``annual_report`` and ``extras["annual_report"]`` (year covered, request statistics).
 
@@ -15,7 +17,8 @@ published during the period; the message says which year it covers): overdue > 0
 number of cases; 复议 + 诉讼 > 0 → needs_review on the human-only rule with their number; zero → pass;
 not stated → needs_review with count 0 (a person checks; no points proposed).
 
-Subjects: "{Y−1}年度报告" (existence, timeliness); "{Y−1}年度报告·工作部门"; "依申请公开统计" (2.6 rules).
+Subject keys: ``annual-report/{Y−1}`` (exists, timely); ``annual-report/{Y−1}/departments``;
+``annual-report/application-stats`` (overdue, litigation).
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from checks.base import Check, CheckContext, Finding, finding, parse_date, ref
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding, parse_date, ref
 from checks.text import owner
 from crawler.record import PageRecord
 from rubrics.engine import Outcome
 
 ID = "annual_report"
-SUBJECT_STATS = "依申请公开统计"
+SUBJECT_STATS = Subject("annual-report/application-stats", "依申请公开统计")
 _TITLE_YEAR = re.compile(r"(20\d\d)\s*年度?(?:政府信息公开|政务公开)")
 
 
@@ -44,7 +47,7 @@ def year_covered(r: PageRecord) -> int | None:
 
 def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
     y = ctx.period
-    subject = f"{y - 1}年度报告"
+    subject = Subject(f"annual-report/{y - 1}", f"{y - 1}年度报告")
     reports = ctx.of_kind("annual_report")
     subunits = ctx.subunits
     by_year: dict[int, list[PageRecord]] = {}
@@ -55,22 +58,27 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
     searched = ctx.searched(kinds=["政府信息公开工作年度报告"], reports_found=len(reports),
                             years_found=sorted(k for k in by_year if k))
     out: list[Finding] = []
-    if own:
-        out.append(finding(ID, roles["exists"], subject, Outcome.PASS, f"已公开{y - 1}年度政府信息公开工作年度报告",
-                           urls=[r.url for r in own], reports=[ref(r) for r in own], searched=searched))
-    else:
-        out.append(finding(ID, roles["exists"], subject, Outcome.NEEDS_REVIEW,
-                           f"未找到本单位{y - 1}年度政府信息公开工作年度报告，请人工核实", searched=searched))
+    if "exists" in roles:
+        out.append(_exists(y, roles["exists"], subject, own, searched))
     if "timely" in roles:
         out.append(_timely(y, roles["timely"], subject, own, searched))
     if "departments" in roles:
-        out.append(_departments(ctx, roles["departments"], f"{subject}·工作部门", reports, searched))
+        departments = Subject(f"{subject.key}/departments", f"{subject.label}·工作部门")
+        out.append(_departments(ctx, roles["departments"], departments, reports, searched))
     stats_report = (by_year.get(y) or own or [None])[0]
     out.extend(_requests(y, roles, stats_report, searched))
     return out
 
 
-def _timely(y: int, rule_id: str, subject: str, own: list[PageRecord], searched) -> Finding:
+def _exists(y: int, rule_id: str, subject: Subject, own: list[PageRecord], searched) -> Finding:
+    if own:
+        return finding(ID, rule_id, subject, Outcome.PASS, f"已公开{y - 1}年度政府信息公开工作年度报告",
+                       urls=[r.url for r in own], reports=[ref(r) for r in own], searched=searched)
+    return finding(ID, rule_id, subject, Outcome.NEEDS_REVIEW,
+                   f"未找到本单位{y - 1}年度政府信息公开工作年度报告，请人工核实", searched=searched)
+
+
+def _timely(y: int, rule_id: str, subject: Subject, own: list[PageRecord], searched) -> Finding:
     deadline = dt.date(y, 3, 31)
     if not own:
         return finding(ID, rule_id, subject, Outcome.COULD_NOT_ASSESS, "未找到年报，无从判断是否按时公开（见“未公开年报”）",
@@ -90,7 +98,7 @@ def _timely(y: int, rule_id: str, subject: str, own: list[PageRecord], searched)
                    **evidence)
 
 
-def _departments(ctx: CheckContext, rule_id: str, subject: str, reports: list[PageRecord], searched) -> Finding:
+def _departments(ctx: CheckContext, rule_id: str, subject: Subject, reports: list[PageRecord], searched) -> Finding:
     if not ctx.subunits:
         return finding(ID, rule_id, subject, Outcome.COULD_NOT_ASSESS,
                        "单位登记中未列出工作部门（subunits），无法判断工作部门年报是否公开齐全", searched=searched)
@@ -111,42 +119,49 @@ def _requests(y: int, roles: dict[str, str], report: PageRecord | None, searched
     if report is None:
         msg = f"未找到{y}年度或{y - 1}年度报告，无法从网站核实依申请公开办理情况，请人工核实"
         return [finding(ID, roles[role], SUBJECT_STATS, Outcome.NEEDS_REVIEW, msg, count=0, searched=searched)
-                for role in ("overdue", "litigation")]
+                for role in ("overdue", "litigation") if role in roles]
     stats = (report.extras.get("annual_report") or {}).get("stats") or {}
     covered = year_covered(report)
     source = f"{covered}年度报告" + ("（覆盖上一年度）" if covered != y else "")
     evidence = {"urls": [report.url], "report": ref(report), "stats": stats, "covers_year": covered, "searched": searched}
     out = []
-    overdue = stats.get("overdue")
-    if overdue is None:
-        out.append(finding(ID, roles["overdue"], SUBJECT_STATS, Outcome.NEEDS_REVIEW,
-                           f"{source}未列明超期答复件数，请人工核实", count=0, **evidence))
-    elif overdue > 0:
-        out.append(finding(ID, roles["overdue"], SUBJECT_STATS, Outcome.NEEDS_REVIEW,
-                           f"{source}显示超期答复{overdue}件，请核实后确认", count=int(overdue), **evidence))
-    else:
-        out.append(finding(ID, roles["overdue"], SUBJECT_STATS, Outcome.PASS, f"{source}显示无超期答复", **evidence))
-    cases = [stats.get("review_cases"), stats.get("lawsuits")]
-    if any(c is None for c in cases):
-        out.append(finding(ID, roles["litigation"], SUBJECT_STATS, Outcome.NEEDS_REVIEW,
-                           f"{source}未列明行政复议、行政诉讼件数，请人工核实", count=0, **evidence))
-    elif sum(cases) > 0:
-        out.append(finding(ID, roles["litigation"], SUBJECT_STATS, Outcome.NEEDS_REVIEW,
-                           f"{source}显示行政复议{cases[0]}起、行政诉讼{cases[1]}起；是否经查实需承担责任须人工认定",
-                           count=int(sum(cases)), **evidence))
-    else:
-        out.append(finding(ID, roles["litigation"], SUBJECT_STATS, Outcome.PASS, f"{source}显示无行政复议、行政诉讼", **evidence))
+    if "overdue" in roles:
+        out.append(_overdue(roles["overdue"], stats.get("overdue"), source, evidence))
+    if "litigation" in roles:
+        out.append(_litigation(roles["litigation"], [stats.get("review_cases"), stats.get("lawsuits")], source, evidence))
     return out
+
+
+def _overdue(rule_id: str, overdue: int | None, source: str, evidence: dict) -> Finding:
+    if overdue is None:
+        return finding(ID, rule_id, SUBJECT_STATS, Outcome.NEEDS_REVIEW, f"{source}未列明超期答复件数，请人工核实", count=0,
+                       **evidence)
+    if overdue > 0:
+        return finding(ID, rule_id, SUBJECT_STATS, Outcome.NEEDS_REVIEW, f"{source}显示超期答复{overdue}件，请核实后确认",
+                       count=int(overdue), **evidence)
+    return finding(ID, rule_id, SUBJECT_STATS, Outcome.PASS, f"{source}显示无超期答复", **evidence)
+
+
+def _litigation(rule_id: str, cases: list[int | None], source: str, evidence: dict) -> Finding:
+    if any(c is None for c in cases):
+        return finding(ID, rule_id, SUBJECT_STATS, Outcome.NEEDS_REVIEW, f"{source}未列明行政复议、行政诉讼件数，请人工核实",
+                       count=0, **evidence)
+    if sum(cases) > 0:
+        return finding(ID, rule_id, SUBJECT_STATS, Outcome.NEEDS_REVIEW,
+                       f"{source}显示行政复议{cases[0]}起、行政诉讼{cases[1]}起；是否经查实需承担责任须人工认定",
+                       count=int(sum(cases)), **evidence)
+    return finding(ID, rule_id, SUBJECT_STATS, Outcome.PASS, f"{source}显示无行政复议、行政诉讼", **evidence)
 
 
 CHECK = Check(
     id=ID,
     title="政府信息公开年度报告",
-    rules={
-        "township-2017": {"exists": "township-2017.2.2.c", "departments": "township-2017.2.2.d",
-                          "overdue": "township-2017.2.6.a", "litigation": "township-2017.2.6.b"},
-        "department-2017": {"exists": "department-2017.2.2.c", "timely": "department-2017.2.2.d",
-                            "overdue": "department-2017.2.6.a", "litigation": "department-2017.2.6.b"},
+    roles={
+        "exists": Role("上一年度的政府信息公开工作年度报告已公开"),
+        "timely": Role("年度报告在3月31日前公开"),
+        "departments": Role("各工作部门（subunits）均已公开年度报告"),
+        "overdue": Role("年度报告统计的超期答复件数"),
+        "litigation": Role("年度报告统计的行政复议、行政诉讼件数"),
     },
     run=run,
 )

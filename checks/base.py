@@ -12,6 +12,14 @@ A check is a pure function of one unit's page records for one period (``CheckCon
 - ``could_not_assess`` is also used for a partial rule whose whole-indicator sibling is being proposed
   (no report → its timeliness cannot be judged): it proposes nothing and says why.
 - Rules marked ``human_only`` in the rubric are never given ``fail``.
+
+Which rules a check serves is written in the rubric file, not here: a rule names ``check: guide.exists``
+(check id and role). A check declares the roles it offers (``Check.roles``); it runs with the rubric's
+bindings, role → rule id, and serves only the roles the rubric binds.
+
+Every finding is about a subject with a stable key (``Subject.key``): ASCII, documented in each check's
+docstring, never display text that may be reworded (a URL, a fixed code such as ``disclosure-guide``, a
+year). The fingerprint a decision attaches to is built from it; ``Subject.label`` is what people read.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from checks.text import label
 from crawler.record import PageRecord
@@ -30,10 +39,35 @@ CRAWL_STATUSES = ("complete", "partial", "failed")
 
 
 @dataclass(frozen=True)
+class Subject:
+    """What a finding is about: ``key`` is its stable identity (ASCII), ``label`` what people read (Chinese)."""
+
+    key: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if not self.key or not self.key.isascii() or any(c.isspace() for c in self.key):
+            raise ValueError(f"subject key must be non-empty ASCII without spaces: {self.key!r}")
+
+
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # kept as they are: a URL's own delimiters and existing %-escapes
+
+
+def url_key(url: str) -> str:
+    """A page's address as a subject key: the URL, with anything not ASCII percent-encoded (UTF-8)."""
+    return quote(url, safe=URL_SAFE)
+
+
+def page_subject(url: str) -> Subject:
+    """The subject of a finding about one page: keyed by its URL, shown as its URL."""
+    return Subject(url_key(url), url)
+
+
+@dataclass(frozen=True)
 class Finding:
     check_id: str
-    rule_id: str
-    subject: str  # the subject key the check documents (guide URL, "2016年度报告", policy URL …)
+    rule_id: str | None  # None only inside a runner: a role the rubric leaves unbound (``Check`` drops it)
+    subject: Subject
     outcome: Outcome
     count: int
     message: str  # Chinese
@@ -42,10 +76,11 @@ class Finding:
     def to_store_dict(self, rubric_id: str, period: int, unit_id: str) -> dict[str, Any]:
         """The dict ``zwgk.store.Store.record_findings`` takes, with the finding's stable fingerprint."""
         return {
-            "fingerprint": fingerprint(rubric_id, period, unit_id, self.rule_id, self.subject),
+            "fingerprint": fingerprint(rubric_id, period, unit_id, self.rule_id, self.subject.key),
             "rule_id": self.rule_id,
             "check_id": self.check_id,
-            "subject": self.subject,
+            "subject_key": self.subject.key,
+            "subject": self.subject.label,
             "outcome": self.outcome.value,
             "count": self.count,
             "message": self.message,
@@ -94,44 +129,53 @@ Runner = Callable[[CheckContext, dict[str, str]], list[Finding]]
 
 
 @dataclass(frozen=True)
-class Check:
-    """A check's declaration: id, Chinese title, the rules it serves per rubric (role → rule id), and its code.
+class Role:
+    """One thing a check can judge, which a rubric rule may bind (``check: guide.exists``)."""
 
-    ``rules`` maps a rubric id to the roles the check fills in that rubric, e.g. ``{"department-2017":
-    {"exists": "department-2017.2.2.a", …}}``. A rubric the check does not list gets no findings from it.
+    title: str  # Chinese: what the role judges, listed by `zwgk rubric checks` for rubric authors
+    items: bool = False  # counts the bound rule's own ``items`` (the rule must be per_item with a list)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check's declaration: id, Chinese title, the roles it offers, and its code.
+
+    The rubric says which rule each role serves; the runner gets the bound roles (role → rule id) and serves
+    exactly those. A rubric that binds none of the check's roles gets no findings from it. A runner may
+    build a finding for a role the rubric leaves unbound (``roles.get(role)`` is None): it is dropped. When
+    the crawl failed, each bound rule gets one could-not-assess finding whose subject key is the check id.
     """
 
     id: str
     title: str
-    rules: dict[str, dict[str, str]]
+    roles: dict[str, Role]
     run: Runner
 
-    @property
-    def rule_ids(self) -> list[str]:
-        return [rid for roles in self.rules.values() for rid in roles.values()]
-
     def __call__(self, ctx: CheckContext) -> list[Finding]:
-        roles = self.rules.get(ctx.rubric.id)
+        roles = ctx.rubric.bindings(self.id)
         if not roles:
             return []
+        unknown = sorted(set(roles) - set(self.roles))
+        if unknown:
+            raise ValueError(f"rubric {ctx.rubric.id} binds {self.id}.{unknown[0]}, a role the check does not offer")
         if ctx.crawl_status == "failed":
             reason = ctx.crawl_reason or "抓取失败"
             return [
-                Finding(self.id, rid, self.title, Outcome.COULD_NOT_ASSESS, 0, f"本单位网站抓取失败，无法评估：{reason}",
-                        {"searched": ctx.searched(), "crawl_reason": reason})
+                Finding(self.id, rid, Subject(self.id, self.title), Outcome.COULD_NOT_ASSESS, 0,
+                        f"本单位网站抓取失败，无法评估：{reason}", {"searched": ctx.searched(), "crawl_reason": reason})
                 for rid in dict.fromkeys(roles.values())
             ]
-        findings = self.run(ctx, roles)
+        findings = [f for f in self.run(ctx, roles) if f.rule_id is not None]
         for f in findings:
             if f.rule_id not in roles.values():
-                raise ValueError(f"check {self.id} returned a finding on {f.rule_id}, which it does not declare")
+                raise ValueError(f"check {self.id} returned a finding on {f.rule_id}, which the rubric does not bind to it")
             _, rule = ctx.rubric.find_rule(f.rule_id)
             if rule.human_only and f.outcome is Outcome.FAIL:
                 raise ValueError(f"check {self.id} gave fail on human-only rule {f.rule_id}")
         return findings
 
 
-def finding(check_id: str, rule_id: str, subject: str, outcome: Outcome, message: str, count: int | None = None,
+def finding(check_id: str, rule_id: str, subject: Subject, outcome: Outcome, message: str, count: int | None = None,
             **evidence: Any) -> Finding:
     """Build a finding; ``count`` defaults to 1 for fail/needs_review and 0 otherwise."""
     if count is None:
@@ -153,7 +197,7 @@ def ref(r: PageRecord) -> dict[str, Any]:
     return {"url": r.url, "title": r.title, "date": r.pub_date, "snapshot": r.body_sha256}
 
 
-def presence(ctx: CheckContext, check_id: str, rule_id: str, subject: str, pattern, what: str) -> Finding:
+def presence(ctx: CheckContext, check_id: str, rule_id: str, subject: Subject, pattern, what: str) -> Finding:
     """The common "is a page about X published?" finding: pages whose title/column/breadcrumb match ``pattern``.
 
     Found → pass with the pages; not found → needs_review naming what was searched (absence is not proof).

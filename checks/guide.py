@@ -1,7 +1,9 @@
 """指南: the unit's 政府信息公开指南 is published, updated within the period, and (townships) its departments' too.
 
-Rubric clauses: township 2.2 "公开本级政府和工作部门政府信息公开指南并及时更新" (未公开指南 2.2.a; 公开部门不全面
-2.2.b); department 2.2 "公开本单位政府信息公开指南并及时更新" (未公开指南 2.2.a; 更新不及时 2.2.b).
+Rubric clauses (2017): township 2.2 "公开本级政府和工作部门政府信息公开指南并及时更新" (未公开指南; 公开部门不全面);
+department 2.2 "公开本单位政府信息公开指南并及时更新" (未公开指南; 更新不及时).
+
+Roles: ``exists`` (未公开指南), ``updated`` (更新不及时), ``departments`` (township departments' guides).
 
 Reads pages of kind ``disclosure_guide``; a guide belongs to a township department when the department's
 name is in its title, 发布机构, column or breadcrumb (units list their departments as ``subunits``).
@@ -11,18 +13,18 @@ period → pass; only older, later or undated guides → needs_review (whether a
 person). Departments: every listed department has a guide → pass; some missing → needs_review; no
 departments listed for the unit → could_not_assess. Nothing here fails on its own.
 
-Subjects: "政府信息公开指南" (existence, update); "工作部门政府信息公开指南" (township departments).
+Subject keys: ``disclosure-guide`` (exists, updated); ``disclosure-guide/departments`` (departments).
 """
 
 from __future__ import annotations
 
-from checks.base import Check, CheckContext, Finding, finding, ref
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding, ref
 from checks.text import latest, owner
 from rubrics.engine import Outcome
 
 ID = "guide"
-SUBJECT = "政府信息公开指南"
-SUBJECT_DEPTS = "工作部门政府信息公开指南"
+SUBJECT = Subject("disclosure-guide", "政府信息公开指南")
+SUBJECT_DEPTS = Subject("disclosure-guide/departments", "工作部门政府信息公开指南")
 
 
 def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
@@ -32,19 +34,22 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
     searched = ctx.searched(kinds=["政府信息公开指南"], guides_found=len(guides))
     out: list[Finding] = []
     newest = latest(own)
-    if own:
-        shown = newest or own[0]
-        out.append(finding(ID, roles["exists"], SUBJECT, Outcome.PASS, f"已公开本单位政府信息公开指南：{shown.title}",
-                           urls=[g.url for g in own], guides=[ref(g) for g in own], searched=searched))
-    else:
-        out.append(finding(ID, roles["exists"], SUBJECT, Outcome.NEEDS_REVIEW,
-                           f"在抓取的{len(ctx.records)}个页面中未找到本单位政府信息公开指南，请人工核实",
-                           searched=searched))
+    if "exists" in roles:
+        out.append(_exists(ctx, roles["exists"], own, newest, searched))
     if "updated" in roles:
         out.append(_updated(ctx, roles["updated"], own, newest, searched))
     if "departments" in roles:
         out.append(_departments(ctx, roles["departments"], guides, subunits, searched))
     return out
+
+
+def _exists(ctx: CheckContext, rule_id: str, own, newest, searched) -> Finding:
+    if own:
+        shown = newest or own[0]
+        return finding(ID, rule_id, SUBJECT, Outcome.PASS, f"已公开本单位政府信息公开指南：{shown.title}",
+                       urls=[g.url for g in own], guides=[ref(g) for g in own], searched=searched)
+    return finding(ID, rule_id, SUBJECT, Outcome.NEEDS_REVIEW,
+                   f"在抓取的{len(ctx.records)}个页面中未找到本单位政府信息公开指南，请人工核实", searched=searched)
 
 
 def _updated(ctx: CheckContext, rule_id: str, own, newest, searched) -> Finding:
@@ -86,10 +91,11 @@ def _departments(ctx: CheckContext, rule_id: str, guides, subunits: list[str], s
 
 CHECK = Check(
     id=ID,
-    title=SUBJECT,
-    rules={
-        "township-2017": {"exists": "township-2017.2.2.a", "departments": "township-2017.2.2.b"},
-        "department-2017": {"exists": "department-2017.2.2.a", "updated": "department-2017.2.2.b"},
+    title=SUBJECT.label,
+    roles={
+        "exists": Role("本单位政府信息公开指南已公开"),
+        "updated": Role("指南在考核期内更新"),
+        "departments": Role("各工作部门（subunits）均已公开指南"),
     },
     run=run,
 )

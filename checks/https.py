@@ -1,6 +1,6 @@
 """HTTPS 加密访问: whether the site is served over HTTPS, as evidence for 信息安全.
 
-Rubric clauses: township 3.21 / department 3.19 信息安全 "加强网站信息安全建设" (3.21.a / 3.19.a). HTTPS was not
+Rubric clauses (2017): township 3.21 / department 3.19 信息安全 "加强网站信息安全建设" (3.21.a / 3.19.a). HTTPS was not
 an explicit requirement in 2017; it is one thing an assessor weighs.
 
 Looks at the scheme of each page's final URL (after redirects): the site's root pages when the crawl
@@ -8,18 +8,19 @@ has them, else every page.
 
 Outcomes: all HTTPS → pass; some or all plain HTTP → needs_review with count 0 (evidence,
 no points proposed).
-Subject: "HTTPS".
+Roles: ``security``.
+Subject key: ``https``.
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from checks.base import Check, CheckContext, Finding, finding
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from rubrics.engine import Outcome
 
 ID = "https"
-SUBJECT = "HTTPS"
+SUBJECT = Subject("https", "HTTPS")
 
 
 def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
@@ -41,6 +42,6 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
 CHECK = Check(
     id=ID,
     title="HTTPS 加密访问",
-    rules={"township-2017": {"security": "township-2017.3.21.a"}, "department-2017": {"security": "department-2017.3.19.a"}},
+    roles={"security": Role("网站经HTTPS访问")},
     run=run,
 )

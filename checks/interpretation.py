@@ -1,9 +1,11 @@
 """政策解读: each policy of the period is paired with its interpretation, and the interpretation came within
 3 working days.
 
-Rubric clause: department 2.3 "重要政策出台后，相关解读材料在3个工作日内进行公开" (未解读政策 2.3.a; 政策解读不及时
-2.3.b). The township rubric has no such rule: for townships ``analyse`` is available as information
-(reports), and the check gives no findings.
+Rubric clause (2017): department 2.3 "重要政策出台后，相关解读材料在3个工作日内进行公开" (未解读政策; 政策解读不及时).
+The township rubric has no such rule: for townships ``analyse`` is available as information (reports), and
+the check gives no findings.
+
+Roles: ``missing`` (a policy without interpretation), ``late`` (interpretation later than 3 working days).
 
 Pairing (``analyse``), strongest first: an explicit link (the interpretation's 原文/相关文件 links, or the
 policy's 相关解读 link); the 文号; the 《title》 the interpretation names; then, for what is left, a fuzzy
@@ -11,13 +13,16 @@ title match (rapidfuzz) within a date window. Lag = working days in (policy date
 the official calendar with 调休 (checks.calendar); an interpretation on or before its policy's date is on
 time.
 
-Outcomes per policy published in the period (subject = the policy's URL): paired → 2.3.a pass, else
-needs_review (not every policy needs an interpretation; absence is not proof). Paired: lag ≤ 3 → 2.3.b pass;
+Outcomes per policy published in the period (subject = the policy's URL): paired → missing pass, else
+needs_review (not every policy needs an interpretation; absence is not proof). Paired: lag ≤ 3 → late pass;
 lag > 3 → fail when the pairing is explicit (link, 文号, 《title》), needs_review when it rests on a fuzzy
 title match; calendar year unknown → could_not_assess with the reason. An interpretation of the period
-that pairs with nothing → needs_review on 2.3.b (subject = its URL), unless its 文号 or titles name an
+that pairs with nothing → needs_review on late (subject = its URL), unless its 文号 or titles name an
 earlier year (it interprets an earlier period's policy). No policy and no interpretation in the period →
-needs_review on 2.3.a (subject "本年度政策解读").
+needs_review on missing.
+
+Subject keys: the page's URL (``checks.base.url_key``: non-ASCII percent-encoded) — the policy's for both
+roles, an unpaired interpretation's for late; ``policy-interpretations`` when the period has no policy.
 """
 
 from __future__ import annotations
@@ -28,14 +33,14 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from checks.base import Check, CheckContext, Finding, finding, parse_date, ref
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding, page_subject, parse_date, ref
 from checks.calendar import CalendarUnknown, working_days_between
 from checks.text import norm
 from crawler.record import PageRecord
 from rubrics.engine import Outcome
 
 ID = "interpretation"
-SUBJECT_NONE = "本年度政策解读"
+SUBJECT_NONE = Subject("policy-interpretations", "本年度政策解读")
 ON_TIME_DAYS = 3
 FUZZY_MIN = 85  # rapidfuzz ratio of the title cores
 WINDOW_BEFORE = dt.timedelta(days=30)  # an interpretation may precede its policy (published together)
@@ -208,11 +213,11 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
     if not any(pr.policy for pr in pairings):
         in_period = [i for i in interpretations if ctx.in_period(i.pub_date)]
         if in_period:
-            out.append(finding(ID, roles["missing"], SUBJECT_NONE, Outcome.PASS,
+            out.append(finding(ID, roles.get("missing"), SUBJECT_NONE, Outcome.PASS,
                                f"{ctx.period}年发布政策解读{len(in_period)}篇（未找到对应政策文件）",
                                urls=[i.url for i in in_period], searched=searched))
         else:
-            out.append(finding(ID, roles["missing"], SUBJECT_NONE, Outcome.NEEDS_REVIEW,
+            out.append(finding(ID, roles.get("missing"), SUBJECT_NONE, Outcome.NEEDS_REVIEW,
                                f"未找到{ctx.period}年发布的政策文件及其解读，请人工核实", searched=searched))
     return out
 
@@ -222,37 +227,41 @@ def _findings(roles: dict[str, str], pr: Pairing, searched: dict) -> list[Findin
         i = pr.interpretation
         if pr.status == "earlier_policy":
             return []
-        return [finding(ID, roles["late"], i.url, Outcome.NEEDS_REVIEW,
+        return [finding(ID, roles.get("late"), page_subject(i.url), Outcome.NEEDS_REVIEW,
                         f"解读《{i.title}》（{i.pub_date}）未找到对应的政策文件，无法判断是否及时，请人工核实",
                         urls=[i.url], interpretation=ref(i), searched=searched)]
     p = pr.policy
     if pr.interpretation is None:
-        return [finding(ID, roles["missing"], p.url, Outcome.NEEDS_REVIEW,
+        return [finding(ID, roles.get("missing"), page_subject(p.url), Outcome.NEEDS_REVIEW,
                         f"政策文件《{p.title}》（{p.pub_date}）未找到解读材料，请人工核实是否属于需解读的重要政策",
                         urls=[p.url], policy=ref(p), doc_number=_doc_number(p), searched=searched)]
     i = pr.interpretation
     evidence = {"urls": [p.url, i.url], "policy": ref(p), "interpretation": ref(i), "paired_by": METHOD_WORDS[pr.method],
                 "dates": {"policy": p.pub_date, "interpretation": i.pub_date}, "lag_working_days": pr.lag,
                 "searched": searched}
-    out = [finding(ID, roles["missing"], p.url, Outcome.PASS, f"政策文件《{p.title}》已解读（按{METHOD_WORDS[pr.method]}配对）",
+    subject = page_subject(p.url)
+    out = [finding(ID, roles.get("missing"), subject, Outcome.PASS, f"政策文件《{p.title}》已解读（按{METHOD_WORDS[pr.method]}配对）",
                    urls=[p.url, i.url], paired_by=METHOD_WORDS[pr.method], searched=searched)]
     if pr.status == "unknown":
-        out.append(finding(ID, roles["late"], p.url, Outcome.COULD_NOT_ASSESS, f"无法计算解读时差：{pr.reason}", **evidence))
+        out.append(finding(ID, roles.get("late"), subject, Outcome.COULD_NOT_ASSESS, f"无法计算解读时差：{pr.reason}", **evidence))
     elif pr.status == "on_time":
         when = "早于或同日于政策发布" if pr.lag == 0 else f"政策发布后第{pr.lag}个工作日"
-        out.append(finding(ID, roles["late"], p.url, Outcome.PASS, f"解读{when}公开，在3个工作日内", **evidence))
+        out.append(finding(ID, roles.get("late"), subject, Outcome.PASS, f"解读{when}公开，在3个工作日内", **evidence))
     else:
         msg = f"解读于政策发布后第{pr.lag}个工作日公开（{p.pub_date}→{i.pub_date}），超过3个工作日"
         if pr.method == "fuzzy":
-            out.append(finding(ID, roles["late"], p.url, Outcome.NEEDS_REVIEW, msg + "；配对依据为标题相似，请确认", **evidence))
+            out.append(finding(ID, roles.get("late"), subject, Outcome.NEEDS_REVIEW, msg + "；配对依据为标题相似，请确认", **evidence))
         else:
-            out.append(finding(ID, roles["late"], p.url, Outcome.FAIL, msg, **evidence))
+            out.append(finding(ID, roles.get("late"), subject, Outcome.FAIL, msg, **evidence))
     return out
 
 
 CHECK = Check(
     id=ID,
     title="政策解读",
-    rules={"department-2017": {"missing": "department-2017.2.3.a", "late": "department-2017.2.3.b"}},
+    roles={
+        "missing": Role("考核期内的政策文件均有解读"),
+        "late": Role("解读在政策公开后3个工作日内公开"),
+    },
     run=run,
 )

@@ -1,8 +1,10 @@
 """网上办事: service guides offer online handling and downloadable or online forms.
 
-Rubric clauses: township 3.14 / department 3.13 "推进办事材料目录化、标准化、电子化，开展在线填报、在线提交"
-(未推进办事材料电子化 3.14.b / 3.13.b); township 3.15 / department 3.14 "实行网上受理、网上办理、网上反馈"
-(未推行 3.15.a / 3.14.a). The 流程优化 rules (3.14.a / 3.13.a) are not visible on a website.
+Rubric clauses (2017): township 3.14 / department 3.13 "推进办事材料目录化、标准化、电子化，开展在线填报、在线提交"
+(未推进办事材料电子化); township 3.15 / department 3.14 "实行网上受理、网上办理、网上反馈" (未推行). The 流程优化
+rules are not visible on a website.
+
+Roles: ``materials`` (forms to download or fill in online), ``online`` (online handling).
 
 Reads service guides (kind ``service_guide``): materials are electronic when a guide has a form attachment
 (doc, docx, xls, xlsx, pdf, wps, et) or a 下载/在线填报 link; online handling when a guide links to 在线办理 /
@@ -10,17 +12,19 @@ Reads service guides (kind ``service_guide``): materials are electronic when a g
 
 Outcomes: found → pass with the guides; not found (or no guides) →
 needs_review. Nothing fails.
-Subjects: "办事材料电子化"; "网上受理办理反馈".
+Subject keys: ``service-guides/forms`` (materials); ``service-guides/online`` (online).
 """
 
 from __future__ import annotations
 
 import re
 
-from checks.base import Check, CheckContext, Finding, finding
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from rubrics.engine import Outcome
 
 ID = "online_service"
+SUBJECT_FORMS = Subject("service-guides/forms", "办事材料电子化")
+SUBJECT_ONLINE = Subject("service-guides/online", "网上受理办理反馈")
 FORM_EXTS = frozenset({"doc", "docx", "xls", "xlsx", "pdf", "wps", "et"})
 FORM_LINK = re.compile(r"下载|表格|在线填报|在线填写")
 ONLINE_LINK = re.compile(r"在线办理|网上办理|在线申请|网上申请|网上申报|在线申报|在线预约|办理入口|我要办")
@@ -39,12 +43,12 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
     searched = ctx.searched(guides=len(guides), form_extensions=sorted(FORM_EXTS), form_links=FORM_LINK.pattern,
                             online_links=ONLINE_LINK.pattern, online_form=ONLINE_FORM.pattern)
     return [
-        _result(roles["materials"], "办事材料电子化", forms, len(guides), "提供表格下载或在线填报", searched),
-        _result(roles["online"], "网上受理办理反馈", online, len(guides), "提供网上办理入口", searched),
+        _result(roles.get("materials"), SUBJECT_FORMS, forms, len(guides), "提供表格下载或在线填报", searched),
+        _result(roles.get("online"), SUBJECT_ONLINE, online, len(guides), "提供网上办理入口", searched),
     ]
 
 
-def _result(rule_id: str, subject: str, urls: list[str], total: int, what: str, searched: dict) -> Finding:
+def _result(rule_id: str | None, subject: Subject, urls: list[str], total: int, what: str, searched: dict) -> Finding:
     if urls:
         return finding(ID, rule_id, subject, Outcome.PASS, f"{total}份办事指南中有{len(urls)}份{what}", urls=urls[:20],
                        found=len(urls), searched=searched)
@@ -57,9 +61,9 @@ def _result(rule_id: str, subject: str, urls: list[str], total: int, what: str, 
 CHECK = Check(
     id=ID,
     title="网上办事",
-    rules={
-        "township-2017": {"materials": "township-2017.3.14.b", "online": "township-2017.3.15.a"},
-        "department-2017": {"materials": "department-2017.3.13.b", "online": "department-2017.3.14.a"},
+    roles={
+        "materials": Role("办事指南提供表格下载或在线填报"),
+        "online": Role("办事指南提供网上办理入口"),
     },
     run=run,
 )

@@ -1,6 +1,6 @@
 """信息公开平台: the township's site has a 政府信息公开 platform with the reference columns.
 
-Rubric clause: township 2.3 "参照市政府信息公开平台设置相关公开专栏" (未设立政府信息公开平台 3 points, 2.3.a).
+Rubric clause (2017): township 2.3 "参照市政府信息公开平台设置相关公开专栏" (未设立政府信息公开平台 3 points, 2.3.a).
 
 The city platform's reference columns (``COLUMNS``): 指南, 目录 (or 法定主动公开内容), 依申请公开, 年报, 制度. A
 column counts when a page's title, column or breadcrumb names it, or a page of its kind (guide, annual
@@ -8,19 +8,20 @@ report) was found.
 
 Outcomes: three or more → pass; fewer → needs_review (the evidence lists what was found and what
 not). Nothing fails.
-Subject: "政府信息公开平台".
+Roles: ``platform``.
+Subject key: ``disclosure-platform``.
 """
 
 from __future__ import annotations
 
 import re
 
-from checks.base import Check, CheckContext, Finding, finding
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from checks.text import label
 from rubrics.engine import Outcome
 
 ID = "platform"
-SUBJECT = "政府信息公开平台"
+SUBJECT = Subject("disclosure-platform", "政府信息公开平台")
 MIN_COLUMNS = 3
 COLUMNS = {
     "政府信息公开指南": (re.compile(r"信息公开指南|公开指南"), "disclosure_guide"),
@@ -49,4 +50,4 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
                     **evidence)]
 
 
-CHECK = Check(id=ID, title="信息公开平台", rules={"township-2017": {"platform": "township-2017.2.3.a"}}, run=run)
+CHECK = Check(id=ID, title="信息公开平台", roles={"platform": Role("政府信息公开平台设有参照栏目")}, run=run)

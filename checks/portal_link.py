@@ -1,13 +1,14 @@
 """统一网上政务服务门户: the site links to the province's unified online service portal.
 
-Rubric clauses: township 3.6 / department 3.5 "依托省级统筹开发的互联网政务服务门户……部署全省统一的网上政务服务入口"
+Rubric clauses (2017): township 3.6 / department 3.5 "依托省级统筹开发的互联网政务服务门户……部署全省统一的网上政务服务入口"
 (未按规定接入统一的网上政务服务门户 3.6.b / 3.5.b). 3.6.a / 3.5.a (网站集约) is not judged here.
 
 A link on any crawled page whose host is a provincial 政务服务网 (``zwfw.<province>.gov.cn``) or whose text names
 the portal (湖南政务服务网, 网上办事大厅, 网上政务服务 …) and that leads off the page's own host.
 
 Outcomes: found → pass with the link and the page it is on; not found → needs_review. Nothing fails.
-Subject: "统一网上政务服务门户链接".
+Roles: ``portal``.
+Subject key: ``service-portal-link``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from checks.base import Check, CheckContext, Finding, finding
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from rubrics.engine import Outcome
 
 ID = "portal_link"
-SUBJECT = "统一网上政务服务门户链接"
+SUBJECT = Subject("service-portal-link", "统一网上政务服务门户链接")
 PORTAL_HOST = re.compile(r"^zwfw\.[a-z]+\.gov\.cn$")
 PORTAL_TEXT = re.compile(r"政务服务网|网上办事大厅|网上政务服务|政务服务平台|一体化平台")
 
@@ -48,6 +49,6 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
 CHECK = Check(
     id=ID,
     title="统一网上政务服务门户",
-    rules={"township-2017": {"portal": "township-2017.3.6.b"}, "department-2017": {"portal": "department-2017.3.5.b"}},
+    roles={"portal": Role("网站设有全省统一的网上政务服务入口")},
     run=run,
 )

@@ -1,6 +1,6 @@
 """个人信息保护: personal data exposed in published pages and their attachments.
 
-Rubric clauses: township 3.21 / department 3.19 信息安全 "建立健全保密审查制度，加大对……个人隐私等重要数据的
+Rubric clauses (2017): township 3.21 / department 3.19 信息安全 "建立健全保密审查制度，加大对……个人隐私等重要数据的
 保护力度" (未实施/未按要求实施 3.21.a / 3.19.a).
 
 Scans every page's title, text and extracted attachment text for 18-digit 居民身份证号码 that are valid under
@@ -10,7 +10,8 @@ landlines and long serial numbers are not flagged; neither is an ID-like number 
 
 Outcome: personal data found → needs_review (a person decides whether publishing it was lawful, e.g. a
 public official's work mobile), with the exact pages and the masked values in the evidence; none → pass.
-Subject: "个人信息（身份证号、手机号）".
+Roles: ``security``.
+Subject key: ``personal-data``.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from checks.base import Check, CheckContext, Finding, finding
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from rubrics.engine import Outcome
 
 ID = "privacy"
-SUBJECT = "个人信息（身份证号、手机号）"
+SUBJECT = Subject("personal-data", "个人信息（身份证号、手机号）")
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -83,6 +84,6 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
 CHECK = Check(
     id=ID,
     title="个人信息保护",
-    rules={"township-2017": {"security": "township-2017.3.21.a"}, "department-2017": {"security": "department-2017.3.19.a"}},
+    roles={"security": Role("公开页面及附件未泄露身份证号、手机号")},
     run=run,
 )

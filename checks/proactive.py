@@ -1,6 +1,6 @@
 """主动公开: each category of the rubric's list is published, and the dynamic ones were updated in the period.
 
-Rubric clause: township 2.5 / department 2.5 "未按时限在政府（门户）网站、政府信息公开平台及时公开相关信息的，每缺
+Rubric clause (2017): township 2.5 / department 2.5 "未按时限在政府（门户）网站、政府信息公开平台及时公开相关信息的，每缺
 一项扣N分"; the categories are the rule's own ``items`` (25 in each rubric; 扶贫工作信息 once; the township
 has 行政事业单位人员招录 / 经济社会发展规划 where the department has 人员招录 / 工作规划).
 
@@ -13,8 +13,11 @@ to be there.
 Outcome: one finding, count = categories missing (not found, or dynamic and not updated in the period) →
 needs_review (the site may publish them under names the taxonomy does not know); none missing → pass.
 The evidence lists, per category, what was found, the latest date and examples.
+A category of the rule's list that ``TAXONOMY`` does not know (a later rubric's new wording) cannot be
+searched: it counts as not found and ``searched.unknown_categories`` names it, so a person looks.
 
-Subject: "主动公开类别".
+Roles: ``categories``.
+Subject key: ``proactive-categories``.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from checks.base import Check, CheckContext, Finding, finding
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from checks.text import label
 from rubrics.engine import Outcome
 
 ID = "proactive"
-SUBJECT = "主动公开类别"
+SUBJECT = Subject("proactive-categories", "主动公开类别")
 
 # category → (title/column words, URL path segments)
 TAXONOMY: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -78,7 +81,7 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
         if r.column:
             columns.add(r.column)
         for item in items:
-            if _PATTERNS[item].search(text) or segments.intersection(TAXONOMY[item][1]):
+            if item in TAXONOMY and (_PATTERNS[item].search(text) or segments.intersection(TAXONOMY[item][1])):
                 found[item].append(r)
     report: dict[str, dict] = {}
     missing: list[str] = []
@@ -92,8 +95,9 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
         if not pages or (dynamic and not in_period):
             missing.append(item)
     searched = ctx.searched(columns_seen=sorted(columns)[:200], categories=len(items),
-                            patterns={item: TAXONOMY[item][0] for item in missing},
-                            url_segments={item: list(TAXONOMY[item][1]) for item in missing},
+                            patterns={item: TAXONOMY[item][0] for item in missing if item in TAXONOMY},
+                            url_segments={item: list(TAXONOMY[item][1]) for item in missing if item in TAXONOMY},
+                            unknown_categories=[item for item in items if item not in TAXONOMY],
                             period=str(ctx.period))
     evidence = {"categories": report, "missing": missing, "searched": searched}
     if missing:
@@ -108,9 +112,6 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
 CHECK = Check(
     id=ID,
     title="主动公开",
-    rules={
-        "township-2017": {"categories": "township-2017.2.5.a"},
-        "department-2017": {"categories": "department-2017.2.5.a"},
-    },
+    roles={"categories": Role("规则清单中各类主动公开信息均已公开（每缺一项计一）", items=True)},
     run=run,
 )

@@ -1,6 +1,8 @@
 """The one table of checks: id → module. Each module declares ``CHECK`` (see checks.base.Check).
 
-``run_checks`` runs every check that serves the context's rubric and returns all findings.
+``run_checks`` runs every check the context's rubric binds and returns all findings. The rubric files are
+loaded through this module (``rubrics``, ``get_rubric``, ``rubric_for``, ``load_file``) so that every
+``check: id.role`` binding is validated against the checks' declared roles when the file is loaded.
 """
 
 from __future__ import annotations
@@ -26,7 +28,11 @@ from checks import (
     township_public_items,
     work_plan,
 )
+from pathlib import Path
+
 from checks.base import Check, CheckContext, Finding
+from rubrics import loader
+from rubrics.model import Rubric
 
 REGISTRY: dict[str, ModuleType] = {
     "guide": guide,
@@ -51,6 +57,30 @@ REGISTRY: dict[str, ModuleType] = {
 
 def checks() -> list[Check]:
     return [module.CHECK for module in REGISTRY.values()]
+
+
+def catalogue() -> dict[str, dict[str, bool]]:
+    """check id → role → whether the role counts its rule's ``items``: what a rubric file may bind."""
+    return {c.id: {role: r.items for role, r in c.roles.items()} for c in checks()}
+
+
+def rubrics() -> dict[str, Rubric]:
+    """Every shipped rubric, by id, its bindings validated against the checks."""
+    return loader.load_all(catalogue())
+
+
+def get_rubric(rubric_id: str) -> Rubric:
+    return loader.get_rubric(rubric_id, catalogue())
+
+
+def rubric_for(kind: str, period: int) -> Rubric:
+    """The rubric in force for ``kind`` in ``period`` (the newest whose stated periods cover it)."""
+    return loader.rubric_for(kind, period, catalogue())
+
+
+def load_file(path: str | Path) -> Rubric:
+    """One rubric file (``zwgk rubric validate``), its bindings validated against the checks."""
+    return loader.load_rubric_file(path, catalogue())
 
 
 def run_checks(ctx: CheckContext) -> list[Finding]:

@@ -1,12 +1,13 @@
 """回应关切: the site has a column where the unit responds to public concerns.
 
-Rubric clause: township / department 2.4 "积极做好……热点问题的回应工作" (未及时回应的，每件次扣N分, 2.4.a). The
+Rubric clause (2017): township / department 2.4 "积极做好……热点问题的回应工作" (未及时回应的，每件次扣N分, 2.4.a). The
 incidents that were not answered in time are known to assessors, not to a website: this check only shows
 whether a response column exists, as evidence.
 
 Outcomes: a page whose title, column or breadcrumb names 回应关切 (舆情回应, 热点回应, 解读回应 …) → pass
 with the pages; none → needs_review with count 0 (a person looks; no points are proposed).
-Subject: "回应关切栏目".
+Roles: ``response``.
+Subject key: ``response-column``.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from checks.base import Check, CheckContext, Finding, presence
+from checks.base import Check, CheckContext, Finding, Role, Subject, presence
 from rubrics.engine import Outcome
 
 ID = "response"
-SUBJECT = "回应关切栏目"
+SUBJECT = Subject("response-column", "回应关切栏目")
 PATTERN = re.compile(r"回应关切|回应关注|舆情回应|热点回应|解读回应|解读与回应|政务舆情")
 
 
@@ -32,6 +33,6 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
 CHECK = Check(
     id=ID,
     title="回应关切",
-    rules={"township-2017": {"response": "township-2017.2.4.a"}, "department-2017": {"response": "department-2017.2.4.a"}},
+    roles={"response": Role("设有回应关切栏目")},
     run=run,
 )

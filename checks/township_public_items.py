@@ -1,26 +1,30 @@
 """便民服务公开事项: the items a township must disclose at its service venue, as far as its website shows them.
 
-Rubric clause: township 4.1 "在乡镇（街道）便民服务场所全面公开乡镇概况，办事机构情况，惠农（民）政策……计划生育等信息"
-(未按要求及时公开 4.1.a; 公开内容不全面的，每缺一项 4.1.b, items = the rule's 11 items). The rubric asks for
+Rubric clause (2017): township 4.1 "在乡镇（街道）便民服务场所全面公开乡镇概况，办事机构情况，惠农（民）政策……计划生育等信息"
+(未按要求及时公开; 公开内容不全面的，每缺一项, items = the rule's 11 items; 2017 numbering). The rubric asks for
 disclosure at the physical venue; a website only shows the same items published online, so every outcome
 here is evidence for a person.
 
-``ITEMS`` maps each item to the title/column words sites use for it. Outcomes: none of the items found →
-needs_review on 4.1.a (4.1.b could_not_assess); some missing → 4.1.a pass, 4.1.b needs_review with the
+Roles: ``whole`` (未按要求及时公开), ``items`` (per item of the bound rule's ``items``; ``whole`` looks for
+that list, or for every item of ``ITEMS`` when ``items`` is not bound).
+
+``ITEMS`` maps each item to the title/column words sites use for it; an item it does not know cannot be
+searched and is listed as such (counted missing, for review). Outcomes: none of the items found →
+needs_review on whole (items could_not_assess); some missing → whole pass, items needs_review with the
 number missing; all found → pass. Nothing fails.
-Subject: "便民服务公开事项".
+Subject key: ``public-items``.
 """
 
 from __future__ import annotations
 
 import re
 
-from checks.base import Check, CheckContext, Finding, finding
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from checks.text import label
 from rubrics.engine import Outcome
 
 ID = "township_public_items"
-SUBJECT = "便民服务公开事项"
+SUBJECT = Subject("public-items", "便民服务公开事项")
 ITEMS = {
     "乡镇概况": "乡镇概况|镇情|乡情|概况|走进",
     "办事机构情况": "办事机构|机构设置|内设机构|站所|机构职能",
@@ -38,31 +42,35 @@ _PATTERNS = {item: re.compile(words) for item, words in ITEMS.items()}
 
 
 def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
-    _, rule = ctx.rubric.find_rule(roles["items"])
+    items = ctx.rubric.find_rule(roles["items"])[1].items if "items" in roles else tuple(ITEMS)
     found: dict[str, list[str]] = {}
-    for item in rule.items:
-        found[item] = [r.url for r in ctx.records if _PATTERNS[item].search(label(r))]
-    missing = [i for i in rule.items if not found[i]]
+    for item in items:
+        found[item] = [r.url for r in ctx.records if item in _PATTERNS and _PATTERNS[item].search(label(r))]
+    missing = [i for i in items if not found[i]]
     evidence = {"found": {k: v[:5] for k, v in found.items() if v}, "missing": missing,
-                "searched": ctx.searched(patterns={i: ITEMS[i] for i in rule.items})}
-    if len(missing) == len(rule.items):
+                "searched": ctx.searched(patterns={i: ITEMS[i] for i in items if i in ITEMS},
+                                         unknown_items=[i for i in items if i not in ITEMS])}
+    if len(missing) == len(items):
         return [
-            finding(ID, roles["whole"], SUBJECT, Outcome.NEEDS_REVIEW,
+            finding(ID, roles.get("whole"), SUBJECT, Outcome.NEEDS_REVIEW,
                     "网站上未找到任何便民服务公开事项（乡镇概况、惠农政策、财政收支等），请到便民服务场所核实", **evidence),
-            finding(ID, roles["items"], SUBJECT, Outcome.COULD_NOT_ASSESS, "网站上未找到任何公开事项，见“未按要求及时公开”", **evidence),
+            finding(ID, roles.get("items"), SUBJECT, Outcome.COULD_NOT_ASSESS, "网站上未找到任何公开事项，见“未按要求及时公开”", **evidence),
         ]
-    out = [finding(ID, roles["whole"], SUBJECT, Outcome.PASS, f"网站上找到{len(rule.items) - len(missing)}项便民服务公开事项", **evidence)]
+    out = [finding(ID, roles.get("whole"), SUBJECT, Outcome.PASS, f"网站上找到{len(items) - len(missing)}项便民服务公开事项", **evidence)]
     if missing:
-        out.append(finding(ID, roles["items"], SUBJECT, Outcome.NEEDS_REVIEW,
+        out.append(finding(ID, roles.get("items"), SUBJECT, Outcome.NEEDS_REVIEW,
                            f"网站上未找到{len(missing)}项：{'；'.join(missing)}，请到便民服务场所核实", count=len(missing), **evidence))
     else:
-        out.append(finding(ID, roles["items"], SUBJECT, Outcome.PASS, f"{len(rule.items)}项公开事项均在网站上找到", count=0, **evidence))
+        out.append(finding(ID, roles.get("items"), SUBJECT, Outcome.PASS, f"{len(items)}项公开事项均在网站上找到", count=0, **evidence))
     return out
 
 
 CHECK = Check(
     id=ID,
     title="便民服务公开事项",
-    rules={"township-2017": {"whole": "township-2017.4.1.a", "items": "township-2017.4.1.b"}},
+    roles={
+        "whole": Role("网站上找到至少一项便民服务公开事项"),
+        "items": Role("规则清单中的各项公开事项均在网站上找到（每缺一项计一）", items=True),
+    },
     run=run,
 )

@@ -1,8 +1,10 @@
 """工作要点和公开制度: the year's 政务公开工作要点 is published, and each 公开制度 the rubric lists exists.
 
-Rubric clauses: township 2.1 "以乡镇政府（管委会）办公室名义下发年度工作要点，主动公开、依申请公开、发布协调、保密审查、
-年度报告、新闻发言人等公开制度健全" (未下发要点 2.1.a; 制度每缺一项 2.1.b); department 2.1 the same with 政策解读
-added (未制定要点 2.1.a; 2.1.b). The 制度 list is the rule's own ``items``.
+Rubric clauses (2017): township 2.1 "以乡镇政府（管委会）办公室名义下发年度工作要点，主动公开、依申请公开、发布协调、保密审查、
+年度报告、新闻发言人等公开制度健全" (未下发要点; 制度每缺一项); department 2.1 the same with 政策解读
+added. The 制度 list is the rule's own ``items``.
+
+Roles: ``plan`` (工作要点 of the period), ``systems`` (per 制度 of the bound rule's ``items``).
 
 工作要点: a page whose title names 政务公开 and 工作要点 and the period's year (or, with no year in the title,
 dated in the period). 制度: among pages that are rules documents (title, column or breadcrumb says 制度, 办法,
@@ -10,8 +12,8 @@ dated in the period). 制度: among pages that are rules documents (title, colum
 a 制度汇编 with one chapter per 制度 counts for each chapter). Mentions in other pages (an annual report
 saying a 制度 exists) are not counted.
 
-Outcomes: found → pass; not found → needs_review (count = 制度 missing for 2.1.b). Nothing fails.
-Subjects: "{Y}年政务公开工作要点"; "政务公开制度".
+Outcomes: found → pass; not found → needs_review (count = 制度 missing for systems). Nothing fails.
+Subject keys: ``work-plan/{Y}`` (plan); ``disclosure-systems`` (systems).
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from checks.base import Check, CheckContext, Finding, finding, ref
+from checks.base import Check, CheckContext, Finding, Role, Subject, finding, ref
 from checks.text import label
 from rubrics.engine import Outcome
 
 ID = "work_plan"
-SUBJECT_SYSTEMS = "政务公开制度"
+SUBJECT_SYSTEMS = Subject("disclosure-systems", "政务公开制度")
 _RULE_WORDS = "制度|办法|规定|细则|机制|规则"
 _RULES_DOC = re.compile(_RULE_WORDS)
 _PLAN = re.compile(r"政务公开.{0,20}工作要点|工作要点.{0,6}政务公开")
@@ -39,20 +41,29 @@ def system_pattern(item: str) -> re.Pattern[str]:
 
 
 def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
-    subject_plan = f"{ctx.period}年政务公开工作要点"
+    out: list[Finding] = []
+    if "plan" in roles:
+        out.append(_plan(ctx, roles["plan"]))
+    if "systems" in roles:
+        out.append(_systems(ctx, roles["systems"]))
+    return out
+
+
+def _plan(ctx: CheckContext, rule_id: str) -> Finding:
+    subject_plan = Subject(f"work-plan/{ctx.period}", f"{ctx.period}年政务公开工作要点")
     plans = [r for r in ctx.records if _PLAN.search(r.title or "")]
     this_year = [r for r in plans if _plan_year(r) == ctx.period]
-    out: list[Finding] = []
     searched_plan = ctx.searched(title_patterns=[_PLAN.pattern], year=ctx.period, plans_found=len(plans))
     if this_year:
-        out.append(finding(ID, roles["plan"], subject_plan, Outcome.PASS, f"已公开{ctx.period}年政务公开工作要点：{this_year[0].title}",
-                           urls=[r.url for r in this_year], documents=[ref(r) for r in this_year], searched=searched_plan))
-    else:
-        other = "；已找到其他年度的要点：" + "、".join(r.title for r in plans[:3]) if plans else ""
-        out.append(finding(ID, roles["plan"], subject_plan, Outcome.NEEDS_REVIEW,
-                           f"未找到{ctx.period}年政务公开工作要点{other}，请人工核实",
-                           documents=[ref(r) for r in plans[:10]], searched=searched_plan))
-    _, rule = ctx.rubric.find_rule(roles["systems"])
+        return finding(ID, rule_id, subject_plan, Outcome.PASS, f"已公开{ctx.period}年政务公开工作要点：{this_year[0].title}",
+                       urls=[r.url for r in this_year], documents=[ref(r) for r in this_year], searched=searched_plan)
+    other = "；已找到其他年度的要点：" + "、".join(r.title for r in plans[:3]) if plans else ""
+    return finding(ID, rule_id, subject_plan, Outcome.NEEDS_REVIEW, f"未找到{ctx.period}年政务公开工作要点{other}，请人工核实",
+                   documents=[ref(r) for r in plans[:10]], searched=searched_plan)
+
+
+def _systems(ctx: CheckContext, rule_id: str) -> Finding:
+    _, rule = ctx.rubric.find_rule(rule_id)
     docs = [r for r in ctx.records if _RULES_DOC.search(label(r))]
     found: dict[str, list[str]] = {}
     for item in rule.items:
@@ -63,13 +74,10 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
                 "searched": ctx.searched(rules_documents=len(docs),
                                          patterns={i: system_pattern(i).pattern for i in rule.items})}
     if missing:
-        out.append(finding(ID, roles["systems"], SUBJECT_SYSTEMS, Outcome.NEEDS_REVIEW,
-                           f"{len(rule.items)}项公开制度中未找到{len(missing)}项：{'、'.join(missing)}，请人工核实",
-                           count=len(missing), **evidence))
-    else:
-        out.append(finding(ID, roles["systems"], SUBJECT_SYSTEMS, Outcome.PASS, f"{len(rule.items)}项公开制度均已找到", count=0,
-                           **evidence))
-    return out
+        return finding(ID, rule_id, SUBJECT_SYSTEMS, Outcome.NEEDS_REVIEW,
+                       f"{len(rule.items)}项公开制度中未找到{len(missing)}项：{'、'.join(missing)}，请人工核实",
+                       count=len(missing), **evidence)
+    return finding(ID, rule_id, SUBJECT_SYSTEMS, Outcome.PASS, f"{len(rule.items)}项公开制度均已找到", count=0, **evidence)
 
 
 def _plan_year(r) -> int | None:
@@ -82,9 +90,9 @@ def _plan_year(r) -> int | None:
 CHECK = Check(
     id=ID,
     title="工作要点和公开制度",
-    rules={
-        "township-2017": {"plan": "township-2017.2.1.a", "systems": "township-2017.2.1.b"},
-        "department-2017": {"plan": "department-2017.2.1.a", "systems": "department-2017.2.1.b"},
+    roles={
+        "plan": Role("已公开考核年度的政务公开工作要点"),
+        "systems": Role("规则清单中的各项公开制度均已建立（每缺一项计一）", items=True),
     },
     run=run,
 )

@@ -334,6 +334,7 @@ class UnitReport:
     site: str | None
     rubric_id: str
     rubric_title: str
+    rubric_applied: str  # 按2017年细则评估
     period: int
     total: Decimal
     subtotal_confirmed: Decimal
@@ -516,6 +517,7 @@ def build_unit_report(data: UnitData, rubric: Rubric, remedies: Remedies) -> Uni
         site=unit.get("site"),
         rubric_id=rubric.id,
         rubric_title=rubric.title,
+        rubric_applied=rubric.applied_label,
         period=sheet["period"],
         total=dec(sheet["total"]),
         subtotal_confirmed=dec(sheet["subtotal_confirmed"]),
@@ -648,6 +650,7 @@ def category_chart(reports: Sequence[UnitReport]) -> Chart:
 class RubricSummary:
     rubric_id: str
     title: str
+    applied: str  # 按2017年细则评估
     units: tuple[UnitReport, ...]  # in ranking order
     ranking: tuple[RankRow, ...]
     chart: Chart
@@ -679,6 +682,7 @@ def summarize(reports: Sequence[UnitReport], rubrics: Iterable[Rubric]) -> list[
             RubricSummary(
                 rubric_id=rubric.id,
                 title=rubric.title,
+                applied=rubric.applied_label,
                 units=tuple(by_id[row.unit_id] for row in ranking),
                 ranking=tuple(ranking),
                 chart=category_chart(mine),

@@ -88,6 +88,7 @@ def json_export(rubric: Rubric, reports: Sequence[UnitReport]) -> dict:
         "kind": JSON_KIND,
         "rubric_id": rubric.id,
         "rubric_title": rubric.title,
+        "rubric_applied": rubric.applied_label,
         "periods": sorted({r.period for r in reports}),
         "ranking": [
             {"rank": row.rank, "unit_id": row.unit_id, "unit_name": row.unit_name, "final": num(row.final),

@@ -121,7 +121,7 @@ def _unit_sheet(ws: Worksheet, rubric: Rubric, r: UnitReport) -> None:
     _title(
         ws,
         f"{r.unit_name} {rubric.title}得分表",
-        f"考核年度：{r.period}年；已确认最终得分 {pts(r.final_confirmed)} 分（百分制小计 {pts(r.subtotal_confirmed)} 分，"
+        f"考核年度：{r.period}年，{rubric.applied_label}（{rubric.id}）；已确认最终得分 {pts(r.final_confirmed)} 分（百分制小计 {pts(r.subtotal_confirmed)} 分，"
         f"加分 {pts(r.bonus_confirmed)} 分，减分 {pts(r.penalty_confirmed)} 分）；暂估最终得分 {pts(r.final_provisional)} 分；"
         f"待处理扣分 {r.open_count} 项；无法评估 {len(r.could_not_assess)} 项。",
         len(HEADER),
@@ -192,7 +192,7 @@ def _merge_down(ws: Worksheet, first: int, last: int, col: int) -> None:
 def _ranking_sheet(ws: Worksheet, rubric: Rubric, reports: Sequence[UnitReport]) -> None:
     _widths(ws, RANKING_WIDTHS)
     periods = "、".join(str(p) for p in sorted({r.period for r in reports}))
-    _title(ws, f"{rubric.title} 排名", f"考核年度：{periods}年；按已确认最终得分排名，得分相同者名次相同；"
+    _title(ws, f"{rubric.title} 排名", f"考核年度：{periods}年，{rubric.applied_label}（{rubric.id}）；按已确认最终得分排名，得分相同者名次相同；"
            f"暂估最终得分为待处理扣分全部确认时的得分。", len(RANKING_HEADER))
     _row(ws, HEADER_ROW, RANKING_HEADER, fill=HEAD_FILL, bold=True)
     for cell in ws[HEADER_ROW]:

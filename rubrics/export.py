@@ -31,6 +31,7 @@ def rule_to_dict(rule: Rule) -> dict:
         "excludes": list(rule.excludes),
         "human_only": rule.human_only,
         "note": rule.note,
+        "checks": list(rule.checks),
     }
 
 
@@ -40,6 +41,8 @@ def rubric_to_dict(rubric: Rubric) -> dict:
         "title": rubric.title,
         "kind": rubric.kind,
         "year": rubric.year,
+        "periods": {"from": rubric.applies_from, "until": rubric.applies_until},
+        "applied_label": rubric.applied_label,
         "total": num(rubric.total),
         "source": rubric.source,
         "notes": list(rubric.notes),
@@ -111,6 +114,7 @@ def sheet_to_dict(sheet: ScoreSheet, unit_name: str | None = None) -> dict:
     return {
         "rubric_id": sheet.rubric.id,
         "rubric_title": sheet.rubric.title,
+        "rubric_applied": sheet.rubric.applied_label,
         "unit_id": sheet.unit_id,
         "unit_name": unit_name,
         "period": sheet.period,

@@ -3,10 +3,17 @@
 Every ``*.yaml`` file in this package is a rubric (adding the 2018 rubric means adding a file). A malformed
 file raises ``RubricError`` whose message is Chinese and names the file and the field; callers print it
 instead of a traceback.
+
+A rule names the checks that serve it (``check: guide.exists``: check id and role). This package knows no
+check: the caller passes a ``catalogue`` (check id → role → whether the role counts the rule's own
+``items``), and every binding is validated against it at load time. ``checks.registry`` passes the
+registry's catalogue; without one, bindings are only checked for form.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
@@ -28,6 +35,10 @@ from rubrics.model import (
 
 SCHEMA = "zwgk-rubric/1"
 HALF = Decimal("0.5")
+BINDING = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
+
+# check id → role → True when the role counts the rule's own ``items`` (the rule must be per_item with a list)
+Catalogue = Mapping[str, Mapping[str, bool]]
 
 
 class RubricError(ValueError):
@@ -117,8 +128,45 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def parse_rubric(data: Any, file: str) -> Rubric:
-    """Validate parsed YAML and build a ``Rubric``; raise ``RubricError`` on the first problem."""
+def _year(r: _Reader, value: Any, path: str, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 2000 <= value <= 2100:
+        raise r.fail(path, f"{what}应为四位年份，实际为 {value!r}")
+    return value
+
+
+def _bindings(r: _Reader, node: dict, path: str) -> tuple[str, ...]:
+    """The rule's ``check`` field: one "check_id.role" or a list of them."""
+    raw = node.get("check")
+    if raw is None:
+        return ()
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list) or not values:
+        raise r.fail(_join(path, "check"), "应为“检查编号.角色”（如 guide.exists）或其列表")
+    for v in values:
+        if not isinstance(v, str) or not BINDING.fullmatch(v):
+            raise r.fail(_join(path, "check"), f"{v!r} 不是“检查编号.角色”的形式（如 guide.exists）")
+    if len(set(values)) != len(values):
+        raise r.fail(_join(path, "check"), "同一检查角色重复")
+    return tuple(values)
+
+
+def _check_binding(r: _Reader, binding: str, rule: Rule, path: str, catalogue: Catalogue) -> None:
+    check_id, role = binding.split(".", 1)
+    where = _join(path, "check")
+    if check_id not in catalogue:
+        known = "、".join(sorted(catalogue))
+        raise r.fail(where, f"没有编号为 {check_id} 的检查（现有：{known}）")
+    roles = catalogue[check_id]
+    if role not in roles:
+        raise r.fail(where, f"检查 {check_id} 没有角色 {role}（该检查提供：{'、'.join(roles)}）")
+    if roles[role] and (rule.kind is not RuleKind.PER_ITEM or not rule.items):
+        raise r.fail(where, f"{binding} 按规则自身的清单计数，该规则应为按项扣分（per_item）并列出 items")
+
+
+def parse_rubric(data: Any, file: str, catalogue: Catalogue | None = None) -> Rubric:
+    """Validate parsed YAML and build a ``Rubric``; raise ``RubricError`` on the first problem.
+
+    With a ``catalogue``, every ``check`` binding must name a check and role it lists."""
     r = _Reader(file)
     root = r.mapping(data, "")
     schema = r.get(root, "schema", "")
@@ -126,6 +174,7 @@ def parse_rubric(data: Any, file: str) -> Rubric:
         raise r.fail("schema", f"应为 {SCHEMA}，实际为 {schema!r}")
     rubric_id = r.text(root, "id", "")
     seen: dict[str, str] = {}
+    bound: dict[str, str] = {}  # "check.role" → the rule it serves: one rule per role in a rubric
 
     def claim(some_id: Any, path: str, prefix: str) -> str:
         if not isinstance(some_id, str) or not some_id.strip():
@@ -137,7 +186,7 @@ def parse_rubric(data: Any, file: str) -> Rubric:
         seen[some_id] = path
         return some_id
 
-    def parse_rules(owner: dict, path: str, owner_id: str) -> tuple[Rule, ...]:
+    def parse_rules(owner: dict, path: str, owner_id: str, bindable: bool = True) -> tuple[Rule, ...]:
         rules = []
         raw_rules = r.seq(owner, "rules", path)
         if not raw_rules:
@@ -159,6 +208,13 @@ def parse_rubric(data: Any, file: str) -> Rubric:
                 raise r.fail(f"{rp}.items", "只有按项扣分的规则可以列出清单")
             if len(set(items)) != len(items):
                 raise r.fail(f"{rp}.items", "清单中有重复项")
+            checks = _bindings(r, node, rp)
+            if checks and not bindable:
+                raise r.fail(f"{rp}.check", "人工评分（automation: manual）的指标和加减分不绑定检查")
+            for binding in checks:
+                if binding in bound:
+                    raise r.fail(f"{rp}.check", f"{binding} 已绑定规则 {bound[binding]}，一个检查角色只能服务一条规则")
+                bound[binding] = rule_id
             rules.append(
                 Rule(
                     id=rule_id,
@@ -170,8 +226,12 @@ def parse_rubric(data: Any, file: str) -> Rubric:
                     excludes=r.texts(node, "excludes", rp),
                     human_only=r.flag(node, "human_only", rp),
                     note=r.text(node, "note", rp, required=False),
+                    checks=checks,
                 )
             )
+            if catalogue is not None:
+                for binding in checks:
+                    _check_binding(r, binding, rules[-1], rp, catalogue)
         own = {rule.id for rule in rules}
         for i, rule in enumerate(rules):
             for target in rule.excludes:
@@ -196,7 +256,8 @@ def parse_rubric(data: Any, file: str) -> Rubric:
                 raise r.fail(ip, "原表无指标名称时，应给出 label 并标明 label_editorial: true")
             points = r.points(ind, "points", ip)
             rules_text = r.text(ind, "rules_text", ip)
-            rules = parse_rules(ind, ip, ind_id)
+            automation = r.enum(ind, "automation", ip, Automation)
+            rules = parse_rules(ind, ip, ind_id, bindable=automation is not Automation.MANUAL)
             for ri, rule in enumerate(rules):
                 if rule.kind is RuleKind.FIXED and rule.points > points:
                     raise r.fail(f"{ip}.rules[{ri}].points", f"单项扣分 {rule.points} 超过本指标分值 {points}")
@@ -211,7 +272,7 @@ def parse_rubric(data: Any, file: str) -> Rubric:
                     points=points,
                     rules_text=rules_text,
                     rules=rules,
-                    automation=r.enum(ind, "automation", ip, Automation),
+                    automation=automation,
                     notes=r.texts(ind, "notes", ip),
                     short=r.text(ind, "short", ip, required=False),
                 )
@@ -244,13 +305,21 @@ def parse_rubric(data: Any, file: str) -> Rubric:
                 name=r.text(adj, "name", ap),
                 content=r.text(adj, "content", ap),
                 rules_text=adj["rules_text"],
-                rules=parse_rules(adj, ap, adj_id),
+                rules=parse_rules(adj, ap, adj_id, bindable=False),
             )
         )
 
-    year = r.get(root, "year", "")
-    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise r.fail("year", f"考核年度应为四位年份，实际为 {year!r}")
+    year = _year(r, r.get(root, "year", ""), "year", "考核细则年度")
+    periods = r.mapping(r.get(root, "periods", ""), "periods")
+    unknown = sorted(set(periods) - {"from", "until"})
+    if unknown:
+        raise r.fail(f"periods.{unknown[0]}", "periods 只有 from（起始年度）和 until（截止年度，可省略）两个字段")
+    applies_from = _year(r, r.get(periods, "from", "periods"), "periods.from", "起始年度")
+    applies_until = periods.get("until")
+    if applies_until is not None:
+        applies_until = _year(r, applies_until, "periods.until", "截止年度")
+        if applies_until < applies_from:
+            raise r.fail("periods.until", f"截止年度 {applies_until} 早于起始年度 {applies_from}")
     kind = r.text(root, "kind", "")
     if kind not in ("township", "department"):
         raise r.fail("kind", f"单位类型应为 township 或 department，实际为 {kind!r}")
@@ -266,10 +335,12 @@ def parse_rubric(data: Any, file: str) -> Rubric:
         closing_note=r.text(root, "closing_note", ""),
         source=r.text(root, "source", ""),
         notes=r.texts(root, "notes", ""),
+        applies_from=applies_from,
+        applies_until=applies_until,
     )
 
 
-def load_rubric_file(path: str | Path) -> Rubric:
+def load_rubric_file(path: str | Path, catalogue: Catalogue | None = None) -> Rubric:
     path = Path(path)
     name = path.name
     try:
@@ -286,27 +357,43 @@ def load_rubric_file(path: str | Path) -> Rubric:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "未知位置"
         raise RubricError(name, "", f"YAML 格式错误（{where}）：{getattr(exc, 'problem', exc)}") from None
-    return parse_rubric(data, name)
+    return parse_rubric(data, name, catalogue)
 
 
 def rubric_dir() -> Path:
     return Path(str(resources.files("rubrics")))
 
 
-@lru_cache(maxsize=1)
-def load_all() -> dict[str, Rubric]:
+def _freeze(catalogue: Catalogue | None) -> tuple | None:
+    if catalogue is None:
+        return None
+    return tuple(sorted((cid, tuple(sorted(roles.items()))) for cid, roles in catalogue.items()))
+
+
+def load_all(catalogue: Catalogue | None = None) -> dict[str, Rubric]:
     """Every rubric shipped in this package, by id. Raises RubricError for the first bad file."""
+    return _load_dir(_freeze(catalogue))
+
+
+@lru_cache(maxsize=4)
+def _load_dir(frozen: tuple | None) -> dict[str, Rubric]:
+    catalogue = None if frozen is None else {cid: dict(roles) for cid, roles in frozen}
     found: dict[str, Rubric] = {}
     for path in sorted(rubric_dir().glob("*.yaml")):
-        rubric = load_rubric_file(path)
+        rubric = load_rubric_file(path, catalogue)
         if rubric.id in found:
             raise RubricError(path.name, "id", f"考核细则编号 {rubric.id} 与另一文件重复")
+        twin = next((r for r in found.values() if r.kind == rubric.kind and r.applies_from == rubric.applies_from), None)
+        if twin is not None:
+            raise RubricError(path.name, "periods.from",
+                              f"与 {twin.id} 同为{KIND_NAMES.get(rubric.kind, rubric.kind)}细则且同年（{rubric.applies_from}）起用，"
+                              "无法判断哪一套适用")
         found[rubric.id] = rubric
     return found
 
 
-def get_rubric(rubric_id: str) -> Rubric:
-    rubrics = load_all()
+def get_rubric(rubric_id: str, catalogue: Catalogue | None = None) -> Rubric:
+    rubrics = load_all(catalogue)
     if rubric_id not in rubrics:
         known = "、".join(sorted(rubrics)) or "（无）"
         raise LookupError(f"没有编号为 {rubric_id} 的考核细则；现有：{known}")
@@ -316,13 +403,26 @@ def get_rubric(rubric_id: str) -> Rubric:
 KIND_NAMES = {"township": "乡镇", "department": "市直单位"}
 
 
-def rubric_for(kind: str, year: int) -> Rubric:
-    """The rubric that scores units of ``kind`` for the period ``year``."""
-    matches = [r for r in load_all().values() if r.kind == kind and r.year == year]
+def in_force(rubrics: list[Rubric] | tuple[Rubric, ...], kind: str, period: int) -> Rubric:
+    """The rubric that scores units of ``kind`` for the period ``period``.
+
+    Among the rubrics of that kind whose stated periods cover it, the newest one (latest ``periods.from``)
+    applies: a rubric holds until a newer one of its kind starts. Two rubrics starting the same year are an
+    error; so is a period no rubric covers.
+    """
+    of_kind = [r for r in rubrics if r.kind == kind]
+    matches = [r for r in of_kind if r.in_force(period)]
+    kind_name = KIND_NAMES.get(kind, kind)
     if not matches:
-        kind_name = KIND_NAMES.get(kind, kind)
-        have = "、".join(sorted(str(r.year) for r in load_all().values() if r.kind == kind)) or "无"
-        raise LookupError(f"没有适用于{kind_name}（{kind}）{year} 年度的考核细则（已有年度：{have}）")
-    if len(matches) > 1:
-        raise LookupError(f"{kind} {year} 年度有多个考核细则：{'、'.join(r.id for r in matches)}")
-    return matches[0]
+        have = "、".join(f"{r.id}（{r.periods_label}）" for r in sorted(of_kind, key=lambda r: r.applies_from)) or "无"
+        raise LookupError(f"没有适用于{kind_name}（{kind}）{period} 年度的考核细则（已有：{have}）；可用 --rubric 指定")
+    newest = max(r.applies_from for r in matches)
+    chosen = [r for r in matches if r.applies_from == newest]
+    if len(chosen) > 1:
+        raise LookupError(f"{kind_name} {period} 年度有多个同时起用的考核细则：{'、'.join(r.id for r in chosen)}")
+    return chosen[0]
+
+
+def rubric_for(kind: str, year: int, catalogue: Catalogue | None = None) -> Rubric:
+    """The rubric in force for units of ``kind`` in the period ``year`` (see ``in_force``)."""
+    return in_force(tuple(load_all(catalogue).values()), kind, year)

@@ -46,6 +46,7 @@ class Rule:
     excludes: tuple[str, ...] = ()  # rule ids made moot when this rule applies
     human_only: bool = False  # never proposed by a machine (e.g. liability "经查实需承担责任")
     note: str | None = None  # editorial: how the rule was read where the source is ambiguous
+    checks: tuple[str, ...] = ()  # bindings "check_id.role": the checks whose role serves this rule
 
     def amount(self, count: int) -> Decimal:
         """Points lost for ``count`` occurrences, before the indicator's floor."""
@@ -108,13 +109,15 @@ class Rubric:
     id: str  # e.g. township-2017
     title: str  # the source table's title, verbatim
     kind: str  # unit kind the rubric scores: township | department
-    year: int  # the assessment period (calendar year) it applies to
+    year: int  # the year the rubric was issued for: "按2017年细则评估"
     total: Decimal  # 100
     categories: tuple[Category, ...]
     adjustments: tuple[Adjustment, ...]
     closing_note: str  # the 说明 under the table, verbatim
     source: str  # provenance of the wording
     notes: tuple[str, ...] = ()
+    applies_from: int = 0  # first period (calendar year) the rubric scores
+    applies_until: int | None = None  # last period it scores; None: until a newer rubric of its kind supersedes it
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -129,6 +132,35 @@ class Rubric:
             for rule in adj.rules:
                 index[rule.id] = (adj, rule)
         self._index.update(index)
+
+    @property
+    def applied_label(self) -> str:
+        """What every output says about the rubric it scored under: 按2017年细则评估."""
+        return f"按{self.year}年细则评估"
+
+    @property
+    def periods_label(self) -> str:
+        """The periods the file states, in words: 2017年起（至被新细则取代） / 2017年至2018年."""
+        if self.applies_until is None:
+            return f"{self.applies_from}年起（至被新细则取代）"
+        if self.applies_until == self.applies_from:
+            return f"{self.applies_from}年"
+        return f"{self.applies_from}年至{self.applies_until}年"
+
+    def in_force(self, period: int) -> bool:
+        """Whether the rubric's stated periods cover ``period`` (a newer rubric may still supersede it)."""
+        return self.applies_from <= period and (self.applies_until is None or period <= self.applies_until)
+
+    def bindings(self, check_id: str) -> dict[str, str]:
+        """role → rule id for every rule of this rubric that names ``check_id`` (``check: guide.exists``)."""
+        out: dict[str, str] = {}
+        for owner in self.indicators:
+            for rule in owner.rules:
+                for binding in rule.checks:
+                    cid, role = binding.split(".", 1)
+                    if cid == check_id:
+                        out[role] = rule.id
+        return out
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:

@@ -1,18 +1,22 @@
-"""The check registry against the rubric files: coverage, declared rules, and the human-only guard."""
+"""The check registry against the rubric files: coverage, bindings, subject keys, and the human-only guard."""
 
 from __future__ import annotations
 
 import pytest
 
 from checks import proactive, township_public_items
-from checks.base import Check, CheckContext, Finding
-from checks.registry import REGISTRY, checks, run_checks
+from checks.base import Check, CheckContext, Finding, Role, Subject
+from checks.registry import REGISTRY, catalogue, checks, rubrics, run_checks
 from crawler.record import PageRecord
 from rubrics.engine import Outcome
-from rubrics.loader import load_all
 from rubrics.model import Automation
+from zwgk.migrations import v4_subject_key
 
-RUBRICS = load_all()
+RUBRICS = rubrics()
+
+
+def served(rubric) -> set[str]:
+    return {rid for c in checks() for rid in rubric.bindings(c.id).values()}
 
 
 def test_registry_keys_are_the_declared_ids_and_titles_are_distinct():
@@ -24,43 +28,39 @@ def test_registry_keys_are_the_declared_ids_and_titles_are_distinct():
 def test_every_check_module_documents_itself():
     for module in REGISTRY.values():
         doc = module.__doc__ or ""
-        assert "Rubric clause" in doc and "Outcome" in doc, module.__name__
+        assert "Rubric clause" in doc and "Outcome" in doc and "Roles:" in doc and "Subject key" in doc, module.__name__
+        for role in module.CHECK.roles:
+            assert f"``{role}``" in doc, (module.__name__, role)
 
 
 @pytest.mark.parametrize("rubric_id", sorted(RUBRICS))
 def test_every_indicator_is_served_or_manual(rubric_id):
     rubric = RUBRICS[rubric_id]
-    served = {rid for c in checks() for rid in c.rules.get(rubric_id, {}).values()}
+    bound = served(rubric)
     unserved = [
         ind.id for ind in rubric.indicators
-        if ind.automation is not Automation.MANUAL and not any(r.id in served for r in ind.rules)
+        if ind.automation is not Automation.MANUAL and not any(r.id in bound for r in ind.rules)
     ]
     assert unserved == []
 
 
-def test_every_declared_rule_exists_in_its_rubric():
-    for check in checks():
-        assert check.rules, check.id
-        for rubric_id, roles in check.rules.items():
-            assert rubric_id in RUBRICS, (check.id, rubric_id)
-            for rule_id in roles.values():
-                assert RUBRICS[rubric_id].has_id(rule_id), (check.id, rule_id)
-                assert rule_id.startswith(rubric_id + "."), (check.id, rule_id)
+def test_every_role_of_every_check_is_bound_by_some_shipped_rubric():
+    bound = {b for rubric in RUBRICS.values() for ind in rubric.indicators for r in ind.rules for b in r.checks}
+    offered = {f"{cid}.{role}" for cid, roles in catalogue().items() for role in roles}
+    assert bound == offered
 
 
-def test_checks_never_serve_manual_indicators():
-    for check in checks():
-        for rubric_id, roles in check.rules.items():
-            for rule_id in roles.values():
-                ind, _ = RUBRICS[rubric_id].find_rule(rule_id)
-                assert ind.automation is not Automation.MANUAL, (check.id, rule_id)
+def test_checks_name_no_rubric_id():
+    for module in REGISTRY.values():
+        source = open(module.__file__, encoding="utf-8").read()
+        assert "-2017" not in source, module.__name__
 
 
 def test_taxonomies_cover_every_item_of_both_rubrics():
     for rubric in RUBRICS.values():
         for check, role, table in ((proactive, "categories", proactive.TAXONOMY),
                                    (township_public_items, "items", township_public_items.ITEMS)):
-            rule_id = check.CHECK.rules.get(rubric.id, {}).get(role)
+            rule_id = rubric.bindings(check.CHECK.id).get(role)
             if rule_id:
                 _, rule = rubric.find_rule(rule_id)
                 assert set(rule.items) <= set(table), (rubric.id, set(rule.items) - set(table))
@@ -83,6 +83,10 @@ LITIGATION_REPORT = _page(
 )
 
 
+POLICY = _page("http://x.gov.cn/zcwj/关于印发办法的通知.html", title="关于印发某办法的通知", kind="policy",
+               pub_date="2017-05-02")
+
+
 @pytest.mark.parametrize("kind", ["township", "department"])
 def test_human_only_rules_are_never_failed(kind):
     ctx = _ctx(kind, [LITIGATION_REPORT])
@@ -94,18 +98,37 @@ def test_human_only_rules_are_never_failed(kind):
 
 def test_a_check_that_fails_a_human_only_rule_is_stopped():
     rubric = RUBRICS["department-2017"]
-    bad = Check("bad", "坏检查", {rubric.id: {"x": "department-2017.2.6.b"}},
-                lambda ctx, roles: [Finding("bad", roles["x"], "s", Outcome.FAIL, 1, "m", {})])
+    # a check may fail what it finds; on a rule the rubric marks human-only the guard stops it
+    bad = Check("annual_report", "坏检查", {role: Role("x") for role in rubric.bindings("annual_report")},
+                lambda ctx, roles: [Finding("annual_report", roles["litigation"], Subject("s", "s"), Outcome.FAIL, 1, "m", {})])
+    assert rubric.find_rule(rubric.bindings("annual_report")["litigation"])[1].human_only
     with pytest.raises(ValueError, match="human-only"):
         bad(_ctx("department", []))
+
+
+def test_a_rubric_binding_a_role_the_check_does_not_offer_is_stopped():
+    narrow = Check("guide", "指南", {"exists": Role("x")}, lambda ctx, roles: [])
+    with pytest.raises(ValueError, match="does not offer"):
+        narrow(_ctx("department", []))  # department-2017 also binds guide.updated
+
+
+def test_subject_keys_are_ascii_and_the_migration_maps_todays_labels_to_them():
+    """Every subject a check reports today: an ASCII key, and the v4 migration (which re-keyed the v3
+    findings, whose subject was today's label) computes the same key from the label."""
+    for kind in ("township", "department"):
+        for records, status in (([LITIGATION_REPORT, POLICY], None), ([], None), ([], "failed")):
+            ctx = _ctx(kind, records, crawl_status=status, crawl_reason="站点无法访问" if status else None)
+            for f in run_checks(ctx):
+                assert f.subject.key.isascii(), f
+                if status != "failed":
+                    assert v4_subject_key(f.check_id, f.subject.label) == f.subject.key, f
 
 
 @pytest.mark.parametrize("kind", ["township", "department"])
 def test_failed_crawl_gives_could_not_assess_on_every_served_rule(kind):
     ctx = _ctx(kind, [], crawl_status="failed", crawl_reason="站点无法访问")
     findings = run_checks(ctx)
-    served = {rid for c in checks() for rid in c.rules.get(ctx.rubric.id, {}).values()}
-    assert {f.rule_id for f in findings} == served
+    assert {f.rule_id for f in findings} == served(ctx.rubric)
     assert all(f.outcome is Outcome.COULD_NOT_ASSESS and "站点无法访问" in f.message for f in findings)
     fingerprints = [f.to_store_dict(ctx.rubric.id, ctx.period, "u")["fingerprint"] for f in findings]
     assert len(set(fingerprints)) == len(fingerprints)

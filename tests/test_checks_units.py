@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from checks.base import Finding
+from checks.base import CheckContext, Finding, Subject, url_key
 from checks.interpretation import analyse
+from checks.registry import get_rubric, run_checks
 from checks.privacy import mask, scan, valid_id_number
 from checks.review_rules import heading
 from checks.service_guide import element_states
@@ -90,8 +92,42 @@ def test_owner_matches_a_department_by_its_short_name():
     assert owner(_rec("http://a/h", "disclosure_guide", None, "新市镇人民政府信息公开指南"), "新市镇人民政府", ["新市镇财政所"]) is None
 
 
-def test_store_dict_fingerprint_is_the_engine_fingerprint_of_rule_and_subject():
-    f = Finding("guide", "department-2017.2.2.a", "政府信息公开指南", Outcome.PASS, 0, "已公开", {"searched": {}})
+def test_store_dict_fingerprint_is_the_engine_fingerprint_of_rule_and_subject_key():
+    f = Finding("guide", "department-2017.2.2.a", Subject("disclosure-guide", "政府信息公开指南"), Outcome.PASS, 0, "已公开",
+                {"searched": {}})
     row = f.to_store_dict("department-2017", 2017, "edu")
-    assert row["fingerprint"] == fingerprint("department-2017", 2017, "edu", "department-2017.2.2.a", "政府信息公开指南")
+    assert row["fingerprint"] == fingerprint("department-2017", 2017, "edu", "department-2017.2.2.a", "disclosure-guide")
     assert row["outcome"] == "pass" and row["check_id"] == "guide"
+    assert (row["subject_key"], row["subject"]) == ("disclosure-guide", "政府信息公开指南")
+    # rewording what people read leaves the identity alone
+    reworded = Finding("guide", "department-2017.2.2.a", Subject("disclosure-guide", "本单位信息公开指南"), Outcome.PASS, 0,
+                       "已公开", {"searched": {}})
+    assert reworded.to_store_dict("department-2017", 2017, "edu")["fingerprint"] == row["fingerprint"]
+
+
+def test_subject_keys_must_be_ascii():
+    with pytest.raises(ValueError):
+        Subject("政府信息公开指南", "政府信息公开指南")
+    with pytest.raises(ValueError):
+        Subject("a b", "x")
+    assert url_key("http://x.gov.cn/zcwj/通知.html?a=1&b=%20") == "http://x.gov.cn/zcwj/%E9%80%9A%E7%9F%A5.html?a=1&b=%20"
+
+
+PINNED = {
+    # (rule id, subject key) → fingerprint, computed once and written down: a check whose key changes, or a
+    # change to the fingerprint formula, detaches every decision on it and must fail here
+    ("department-2017.2.2.a", "disclosure-guide"): "0392c789086cb63c3d08087f2e890b2ae8a8524060549c5195794de61258d794",
+    ("department-2017.2.3.a", "http://x.gov.cn/zcwj/%E5%85%B3%E4%BA%8E%E5%8D%B0%E5%8F%91%E5%8A%9E%E6%B3%95%E7%9A%84%E9%80%9A%E7%9F%A5.html"):
+        "7ee56fbf9b93d159bf36f1d08c51fa0da0764debae2b3460b4df463eb5e61694",
+}
+
+
+def test_fingerprints_of_real_check_findings_are_pinned():
+    policy = _rec("http://x.gov.cn/zcwj/关于印发办法的通知.html", "policy", "2017-05-02", "关于印发某办法的通知")
+    ctx = CheckContext(unit={"id": "edu", "name": "市教育局", "kind": "department", "subunits": []}, period=2017,
+                       rubric=get_rubric("department-2017"), records=[policy])
+    got = {(f.rule_id, f.subject.key): f.to_store_dict("department-2017", 2017, "edu")["fingerprint"] for f in run_checks(ctx)}
+    for key, fp in PINNED.items():
+        assert got[key] == fp, key
+    assert fingerprint("township-2017", 2017, "xinshi-town", "township-2017.2.2.c", "annual-report/2016") == \
+        "cf9187517cdb5baf1fa0611e937960b7ee7383663a50f1607f92c98fb447e6e5"

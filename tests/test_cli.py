@@ -73,7 +73,9 @@ def test_rubric_list_and_show(capsys):
     assert guide["rules"][0] == {
         "id": "department-2017.2.2.a", "text": "未公开指南的扣1.5分", "kind": "fixed", "points": 1.5, "unit": None,
         "items": [], "excludes": ["department-2017.2.2.b"], "human_only": False, "note": guide["rules"][0]["note"],
+        "checks": ["guide.exists"],
     }
+    assert rubric["periods"] == {"from": 2017, "until": None} and rubric["applied_label"] == "按2017年细则评估"
 
     code, _, err = run(capsys, "rubric", "show", "nosuch-2017")
     assert code == 1 and "没有编号为 nosuch-2017 的考核细则" in err
@@ -199,8 +201,14 @@ def test_manual_entries_and_not_applicable(capsys, demo_db):
 def test_score_for_unknown_unit_or_period(capsys, demo_db):
     code, _, err = run(capsys, "score", "--db", demo_db, "--unit", "nosuch", "--period", "2017")
     assert code == 1 and "单位 nosuch 不在单位名录中" in err and "xinshi-town" in err
-    code, _, err = run(capsys, "score", "--db", demo_db, "--unit", "xinshi-town", "--period", "2018")
-    assert code == 1 and "没有适用于乡镇（township）2018 年度的考核细则" in err
+    code, _, err = run(capsys, "score", "--db", demo_db, "--unit", "xinshi-town", "--period", "2016")
+    assert code == 1 and "没有适用于乡镇（township）2016 年度的考核细则" in err
+    # a later year without a rubric of its own: the newest in force, and the sheet says so
+    code, out, _ = run(capsys, "score", "--db", demo_db, "--unit", "xinshi-town", "--period", "2026")
+    assert code == 0 and "按2017年细则评估" in out
+    code, _, err = run(capsys, "score", "--db", demo_db, "--unit", "xinshi-town", "--period", "2017",
+                       "--rubric", "department-2017")
+    assert code == 1 and "用于市直单位" in err
 
 
 def test_score_text_explains_lost_points(capsys, demo_db):

@@ -75,6 +75,7 @@ def test_demo_writes_reports_and_says_how_to_review(demo, tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0
     assert "zwgk serve --db" in done.stdout and "pinggu" in done.stdout
+    assert "考核细则：按2017年细则评估（township-2017、department-2017）" in done.stdout
     assert "Traceback" not in done.stderr
 
 

@@ -27,6 +27,7 @@ id: tiny-2017
 title: 测试细则
 kind: township
 year: 2017
+periods: {from: 2017}
 total: 10
 source: test
 closing_note: 说明：测试。

@@ -348,6 +348,7 @@ def test_nightly_end_to_end(tmp_path, smtp_server):
         assert second.returncode == 0, second.stderr[-3000:]
         assert second.stderr == ""  # the console gets the summary only; progress is in the log
         assert "邮件未发送" in second.stdout and names["land-bureau"] in second.stdout
+        assert "按2017年细则评估" in second.stdout
         digests = sorted(out.glob("digest-*.html"))
         assert len(digests) == 2
         quiet = digests[-1].read_text(encoding="utf-8")

@@ -134,6 +134,7 @@ def test_unit_report_scores_and_adjustments(ctxs):
     assert ">98<" in html and ">89.5<" in html
     assert "政务公开工作受到市政府通报表扬" in html  # the bonus entry
     assert "2017-12-01 10:00" in html
+    assert "按2017年细则评估：2017年乡镇政务公开政务服务工作考核细则" in html  # the rubric applied
     assert "<script" not in html and "http://fonts" not in html and "<link" not in html  # self-contained
 
 
@@ -207,6 +208,7 @@ def test_summary_ranks_each_rubric_separately_with_one_bar_per_category(ctxs):
     html = render_summary(list(ctxs.values()), rubrics, "2017-12-01 10:00")
     charts = svgs(html)
     assert len(charts) == 2
+    assert "按2017年细则评估（township-2017）" in html and "按2017年细则评估（department-2017）" in html
     ns = "{http://www.w3.org/2000/svg}"
     for rubric, chart in zip(rubrics, charts):
         bars = [r for r in chart.iter(f"{ns}rect") if r.get("class") == "bar"]
@@ -242,6 +244,7 @@ def test_workbook_is_laid_out_like_the_official_table(ctxs, demo_data, tmp_path)
     assert wb.sheetnames == [RANKING_SHEET, "白水镇人民政府", "新市镇人民政府"]
 
     ws = wb["新市镇人民政府"]
+    assert "按2017年细则评估（township-2017）" in ws.cell(2, 1).value
     sheet = demo_data["xinshi-town"].sheet
     assert [c.value for c in ws[HEADER_ROW]] == HEADER
     assert HEADER[:5] == ["指标名称", None, "考核内容", "分值", "扣分办法（倒扣分，扣完为止）"]

@@ -181,5 +181,14 @@ def test_bonus_and_penalty_rows():
 def test_rubric_is_found_by_kind_and_period():
     assert rubric_for("township", 2017).id == "township-2017"
     assert rubric_for("department", 2017).id == "department-2017"
-    with pytest.raises(LookupError, match="2018"):
-        rubric_for("township", 2018)
+    # no later rubric is shipped: the 2017 ones stay in force (periods: from 2017, until superseded)
+    assert rubric_for("township", 2026).id == "township-2017"
+    with pytest.raises(LookupError, match="2016"):
+        rubric_for("township", 2016)
+
+
+@pytest.mark.parametrize("rubric_id", list(RUBRICS))
+def test_2017_files_state_their_periods(rubric_id):
+    rubric = get_rubric(rubric_id)
+    assert (rubric.applies_from, rubric.applies_until) == (2017, None)
+    assert rubric.applied_label == "按2017年细则评估"

@@ -10,7 +10,9 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -116,6 +118,18 @@ def test_unreachable_site_cannot_be_assessed(tmp_path):
     assert (out / "report.html").is_file()
 
 
+def test_without_period_the_current_year_is_assessed_under_the_newest_rubric_in_force(tmp_path):
+    """In a year without a rubric of its own (2026), the 2017 rubric still in force applies, and says so."""
+    out = tmp_path / "now"
+    done = zwgk("selfcheck", f"http://127.0.0.1:{closed_port()}/xxgk/", "--kind", "department", "--out", str(out))
+    assert done.returncode == 3, done.stderr[-2000:]
+    doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert doc["period"] == datetime.now(ZoneInfo("Asia/Shanghai")).year
+    assert (doc["rubric_id"], doc["rubric_applied"]) == ("department-2017", "按2017年细则评估")
+    assert "按2017年细则评估" in done.stdout
+    assert "按2017年细则评估" in (out / "report.html").read_text(encoding="utf-8")
+
+
 def test_a_foreign_folder_is_refused_and_left_alone(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
@@ -135,10 +149,10 @@ def test_bad_url_is_a_usage_error(tmp_path):
 
 
 def test_a_period_without_rubric_is_refused_before_crawling(tmp_path):
-    done = zwgk("selfcheck", "http://127.0.0.1:9/xxgk/", "--kind", "township", "--period", "2030",
+    done = zwgk("selfcheck", "http://127.0.0.1:9/xxgk/", "--kind", "township", "--period", "2016",
                 "--out", str(tmp_path / "x"))
     assert done.returncode == 1
-    assert "2030 年度的考核细则" in done.stderr
+    assert "2016 年度的考核细则" in done.stderr
     assert not (tmp_path / "x").exists()
 
 

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from checks.registry import get_rubric, rubric_for, rubrics
 from rubrics.engine import Action, ScoreSheet, score
-from rubrics.loader import rubric_for
+from rubrics.loader import KIND_NAMES
 from rubrics.model import Adjustment, Indicator, Rubric, Rule, RuleKind
 from zwgk import paths
 from zwgk.blobs import BlobStore
 from zwgk.crawlstore import CrawlStore
-from zwgk.store import ANY, Store
+from zwgk.store import ANY, Store, evidence_hash, proposals_of
 
 POINTS_TEXT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,2})?", re.ASCII)
 COUNT_TEXT = re.compile(r"[0-9]{1,7}", re.ASCII)
@@ -84,26 +85,79 @@ def unit_or_fail(store: Store, unit_id: str) -> dict:
     return unit
 
 
-def rubric_of(unit: dict, period: int) -> Rubric:
+def rubric_of(unit: dict, period: int, rubric_id: str | None = None) -> Rubric:
+    """The rubric that scores ``unit`` for ``period``: ``rubric_id`` when given (``--rubric``), else the
+    one in force for the unit's kind and the period (a year without its own rubric: the newest before it)."""
     try:
-        return rubric_for(unit["kind"], period)
+        rubric = get_rubric(rubric_id) if rubric_id else rubric_for(unit["kind"], period)
     except LookupError as exc:
         raise AppError(str(exc)) from None
+    if rubric.kind != unit["kind"]:
+        raise AppError(f"考核细则 {rubric.id} 用于{KIND_NAMES.get(rubric.kind, rubric.kind)}，"
+                       f"单位 {unit['id']} 是{KIND_NAMES.get(unit['kind'], unit['kind'])}")
+    return rubric
 
 
-def score_unit(store: Store, unit_id: str, period: int) -> tuple[ScoreSheet, dict]:
+def current_rubric(store: Store, unit: dict, period: int) -> Rubric:
+    """The rubric the unit's current findings for ``period`` were checked under (``zwgk check --rubric``
+    may have chosen one), else the one in force."""
+    return rubric_of(unit, period, store.current_rubric_id(unit["id"], period))
+
+
+def unit_findings(store: Store, unit: dict, period: int, rubric: Rubric) -> list[dict]:
+    """The unit's current findings for ``period`` under ``rubric``: the stored ones when the latest check
+    used that rubric; else the checks run again over the stored page records (no crawl, nothing stored),
+    each finding's ``id`` then being its fingerprint."""
+    from zwgk import checking  # checking builds on this module: imported here, not at the top
+
+    if store.current_rubric_id(unit["id"], period) in (None, rubric.id):
+        return store.current_findings(unit["id"], period)
+    found = checking.assess(crawl_store(store), unit, period, rubric).findings
+    return [{**f, "id": f["fingerprint"], "rubric_id": rubric.id, "evidence_hash": evidence_hash(f["evidence"])}
+            for f in found]
+
+
+def scored(store: Store, unit_id: str, period: int, rubric_id: str | None = None) -> tuple[ScoreSheet, dict, list[dict]]:
+    """The unit's score sheet for ``period`` and the findings behind it, under the rubric its findings were
+    checked under, or under ``rubric_id`` (re-scored from the stored evidence, see ``unit_findings``), with
+    the decisions, manual entries and 认定 that belong to that rubric."""
     unit = unit_or_fail(store, unit_id)
-    rubric = rubric_of(unit, period)
+    rubric = rubric_of(unit, period, rubric_id) if rubric_id else current_rubric(store, unit, period)
+    findings = unit_findings(store, unit, period, rubric)
     sheet = score(
         rubric,
         unit_id,
         period,
-        proposals=store.proposals(unit_id, period),
+        proposals=proposals_of(findings),
         decisions=store.decisions(unit_id, period),
-        manual=store.manual_entries(unit_id, period),
-        determinations=store.determinations(unit_id, period),
+        manual=[m for m in store.manual_entries(unit_id, period) if rubric.has_id(m.rule_id)],
+        determinations=[d for d in store.determinations(unit_id, period) if rubric.has_id(d.target_id)],
     )
+    return sheet, unit, findings
+
+
+def score_unit(store: Store, unit_id: str, period: int, rubric_id: str | None = None) -> tuple[ScoreSheet, dict]:
+    sheet, unit, _ = scored(store, unit_id, period, rubric_id)
     return sheet, unit
+
+
+def rubric_choice(unit: dict, rubric_ids: tuple[str, ...] | list[str], strict: bool = False) -> str | None:
+    """Of the ``--rubric`` ids a command was given (at most one per unit kind), the one for this unit;
+    ``strict`` (a command about one unit): an id given for another kind of unit is an error."""
+    chosen = []
+    for rid in rubric_ids:
+        try:
+            chosen.append(get_rubric(rid))
+        except LookupError as exc:
+            raise AppError(str(exc)) from None
+    kinds = [r.kind for r in chosen]
+    if len(set(kinds)) != len(kinds):
+        raise AppError("--rubric 对同一类单位只能指定一个考核细则")
+    mine = next((r.id for r in chosen if r.kind == unit["kind"]), None)
+    if strict and chosen and mine is None:
+        raise AppError(f"考核细则 {chosen[0].id} 用于{KIND_NAMES.get(chosen[0].kind, chosen[0].kind)}，"
+                       f"单位 {unit['id']} 是{KIND_NAMES.get(unit['kind'], unit['kind'])}")
+    return mine
 
 
 def parse_points(text: str | None) -> Decimal | None:
@@ -270,27 +324,38 @@ def add_manual(store: Store, unit_id: str, period: int, rule_id: str, count: int
     return store.add_manual_entry(unit_id, period, rubric.id, rule_id, count, reason, by, points=points)
 
 
+def _rubric_holding(unit: dict, some_id: str) -> Rubric | None:
+    """The rubric of the unit's kind that an indicator or rule id belongs to (ids carry their rubric's id)."""
+    return next((r for r in rubrics().values() if r.kind == unit["kind"] and r.has_id(some_id)), None)
+
+
 def require_rule(unit: dict, period: int, rule_id: str) -> Rubric:
-    rubric = rubric_of(unit, period)
-    try:
-        rubric.find_rule(rule_id)
-    except KeyError:
-        raise AppError(f"规则 {rule_id} 不在考核细则 {rubric.id} 中（用 zwgk rubric show {rubric.id} 查看规则编号）") from None
+    """The rubric of ``rule_id``: the one in force for the period, or another rubric of the unit's kind
+    (a period re-scored with ``--rubric``)."""
+    rubric = _rubric_holding(unit, rule_id)
+    if rubric is None:
+        rubric = rubric_of(unit, period)
+        raise AppError(f"规则 {rule_id} 不在考核细则 {rubric.id} 中（用 zwgk rubric show {rubric.id} 查看规则编号）")
     return rubric
 
 
 def require_target(unit: dict, period: int, target_id: str) -> Rubric:
-    rubric = rubric_of(unit, period)
+    """The rubric of an indicator or indicator rule that a determination (认定) may name."""
+    rubric = _rubric_holding(unit, target_id)
+    if rubric is not None and _indicator_or_its_rule(rubric, target_id):
+        return rubric
+    rubric = rubric or rubric_of(unit, period)
+    raise AppError(f"{target_id} 不是考核细则 {rubric.id} 中的指标或规则编号")
+
+
+def _indicator_or_its_rule(rubric: Rubric, target_id: str) -> bool:
     try:
         rubric.indicator(target_id)
-        return rubric
+        return True
     except KeyError:
         pass
     try:
         owner, _ = rubric.find_rule(target_id)
     except KeyError:
-        owner = None
-    if not isinstance(owner, Indicator):
-        raise AppError(f"{target_id} 不是考核细则 {rubric.id} 中的指标或规则编号")
-    return rubric
-
+        return False
+    return isinstance(owner, Indicator)

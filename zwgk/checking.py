@@ -18,6 +18,7 @@ from checks.registry import run_checks
 from crawler.record import PageRecord
 from crawler.understand import understand
 from crawler.understand.list_dates import with_list_dates
+from rubrics.model import Rubric
 from zwgk import app
 from zwgk.crawlstore import CrawlStore
 from zwgk.store import Store
@@ -62,16 +63,48 @@ def link_snapshot(evidence: dict, snapshots: dict[str, str]) -> None:
             return
 
 
+@dataclass
+class Assessment:
+    """What the checks find in one unit's stored page records for one period under one rubric."""
+
+    crawl_status: str
+    crawl_reason: str | None
+    records: list[PageRecord]
+    findings: list[dict]  # store dicts (``Finding.to_store_dict``), evidence linked to snapshots
+
+
+def assess(cs: CrawlStore, unit: dict, period: int, rubric: Rubric) -> Assessment:
+    """Run the checks over the unit's current page records (pure apart from reading the crawl store)."""
+    status, reason = crawl_state(cs, unit["id"])
+    records = [with_attachment_text(r) for r in cs.unit_records(unit["id"])] if status != "failed" else []
+    records = with_list_dates(records)
+    ctx = CheckContext(
+        unit={"id": unit["id"], "name": unit["name"], "kind": unit["kind"], "subunits": unit.get("subunits") or []},
+        period=period,
+        rubric=rubric,
+        records=records,
+        crawl_status=status,
+        crawl_reason=reason,
+    )
+    findings = [f.to_store_dict(rubric.id, period, unit["id"]) for f in run_checks(ctx)]
+    snapshots = {r.url: r.body_sha256 for r in records}
+    for f in findings:
+        link_snapshot(f["evidence"], snapshots)
+    return Assessment(status, reason, records, findings)
+
+
 def check_units(
     store: Store,
     cs: CrawlStore,
     unit_ids: list[str],
     period: int,
     progress: Callable[[str], None] = lambda _: None,
+    rubric_ids: tuple[str, ...] = (),
 ) -> tuple[int, list[UnitCheck]]:
-    """Run every check for each unit; returns the check run id and a summary per unit."""
+    """Run every check for each unit under the rubric in force for the period (or the one of ``rubric_ids``
+    for its kind: ``--rubric``); returns the check run id and a summary per unit."""
     units = [app.unit_or_fail(store, uid) for uid in unit_ids]
-    rubrics = {u["id"]: app.rubric_of(u, period) for u in units}
+    rubrics = {u["id"]: app.rubric_of(u, period, app.rubric_choice(u, rubric_ids)) for u in units}
     run_id = store.start_run("check", period=period)
     results = []
     try:
@@ -79,28 +112,17 @@ def check_units(
             rubric = rubrics[unit["id"]]
             status, reason = crawl_state(cs, unit["id"])
             previous = store.current_findings(unit["id"], period)
-            if status == "failed" and any(f["outcome"] != "could_not_assess" for f in previous):
+            same_rubric = all(f["rubric_id"] == rubric.id for f in previous)
+            if status == "failed" and same_rubric and any(f["outcome"] != "could_not_assess" for f in previous):
                 # A night the site is down must not wipe what was assessed before (and the decisions taken
                 # on it): the last findings stand; the crawl health says the site could not be reached.
                 progress(f"{unit['name']}：本次抓取失败（{reason or '原因不明'}），沿用上次检查结果")
                 results.append(UnitCheck(unit["id"], unit["name"], rubric.id, status, 0,
                                          dict(Counter(f["outcome"] for f in previous)), kept_previous=True))
                 continue
-            records = [with_attachment_text(r) for r in cs.unit_records(unit["id"])] if status != "failed" else []
-            records = with_list_dates(records)
-            progress(f"检查 {unit['name']}（{len(records)} 个页面）")
-            ctx = CheckContext(
-                unit={"id": unit["id"], "name": unit["name"], "kind": unit["kind"], "subunits": unit.get("subunits") or []},
-                period=period,
-                rubric=rubric,
-                records=records,
-                crawl_status=status,
-                crawl_reason=reason,
-            )
-            findings = [f.to_store_dict(rubric.id, period, unit["id"]) for f in run_checks(ctx)]
-            snapshots = {r.url: r.body_sha256 for r in records}
-            for f in findings:
-                link_snapshot(f["evidence"], snapshots)
+            found = assess(cs, unit, period, rubric)
+            records, findings = found.records, found.findings
+            progress(f"检查 {unit['name']}（{len(records)} 个页面，{rubric.applied_label}）")
             store.record_findings(run_id, unit["id"], period, rubric.id, findings)
             results.append(
                 UnitCheck(unit["id"], unit["name"], rubric.id, status, len(records),

@@ -21,7 +21,8 @@ import click
 
 from rubrics.engine import OPEN, STATUS_WORDS, Action, EngineError
 from rubrics.export import num, rubric_to_dict, sheet_to_dict
-from rubrics.loader import RubricError, load_all, load_rubric_file
+from checks.registry import checks as all_checks, get_rubric, load_file, rubrics as load_rubrics
+from rubrics.loader import RubricError
 from zwgk import app, render
 from zwgk.cliutil import (
     CONTEXT,
@@ -38,6 +39,7 @@ from zwgk.cliutil import (
     json_option,
     note,
     period_option,
+    rubric_option,
     units_option,
 )
 from zwgk.store import ROLES, StoreError, UnchangedError
@@ -87,6 +89,7 @@ def rubric():
       zwgk rubric list
       zwgk rubric show department-2017 --json
       zwgk rubric validate rubrics/township-2018.yaml
+      zwgk rubric diff township-2017 township-2018
     """
 
 
@@ -99,14 +102,15 @@ def rubric_list(as_json):
     示例：
       zwgk rubric list --json
     """
-    rubrics = sorted(load_all().values(), key=lambda r: r.id)
+    rubrics = sorted(load_rubrics().values(), key=lambda r: r.id)
     if as_json:
         emit_json({"rubrics": [
             {"id": r.id, "title": r.title, "kind": r.kind, "year": r.year, "total": num(r.total),
-             "indicators": len(r.indicators)} for r in rubrics]})
+             "indicators": len(r.indicators), "periods": {"from": r.applies_from, "until": r.applies_until}}
+            for r in rubrics]})
         return
-    rows = [[r.id, r.title, str(r.year), str(len(r.indicators)), str(num(r.total))] for r in rubrics]
-    click.echo(table(["编号", "名称", "年度", "指标数", "满分"], rows, "<<>>>"))
+    rows = [[r.id, r.title, str(r.year), r.periods_label, str(len(r.indicators)), str(num(r.total))] for r in rubrics]
+    click.echo(table(["编号", "名称", "年度", "适用年度", "指标数", "满分"], rows, "<<><>>"))
 
 
 @rubric.command("show")
@@ -119,8 +123,6 @@ def rubric_show(rubric_id, as_json):
     示例：
       zwgk rubric show township-2017
     """
-    from rubrics.loader import get_rubric
-
     r = get_rubric(rubric_id)
     if as_json:
         emit_json({"rubric": rubric_to_dict(r)})
@@ -132,14 +134,14 @@ def rubric_show(rubric_id, as_json):
 @click.argument("file", type=click.Path(dir_okay=False))
 @json_option
 def rubric_validate(file, as_json):
-    """校验一个考核细则文件（编号唯一、分值为正、各类合计与总分一致）。
+    """校验一个考核细则文件（编号唯一、分值为正、各类合计与总分一致、所绑定的检查及其角色存在）。
 
     \b
     示例：
       zwgk rubric validate rubrics/township-2018.yaml
     """
     try:
-        r = load_rubric_file(file)
+        r = load_file(file)
     except RubricError as exc:
         if as_json:
             emit_json({"valid": False, "file": exc.file, "field": exc.field, "error": str(exc)})
@@ -148,7 +150,64 @@ def rubric_validate(file, as_json):
     if as_json:
         emit_json({"valid": True, "file": file, "id": r.id, "indicators": len(r.indicators), "total": num(r.total)})
     else:
-        click.echo(f"{file}：有效。{r.id}《{r.title}》，{len(r.indicators)} 个指标，满分 {num(r.total)} 分。")
+        bound = sum(1 for ind in r.indicators for rule in ind.rules if rule.checks)
+        click.echo(f"{file}：有效。{r.id}《{r.title}》，{len(r.indicators)} 个指标，满分 {num(r.total)} 分，"
+                   f"适用于 {r.periods_label}；{bound} 条规则由自动检查服务。")
+
+
+@rubric.command("checks")
+@json_option
+def rubric_checks(as_json):
+    """列出可在考核细则中绑定的检查及其角色（规则的 check 字段写作“检查编号.角色”，如 guide.exists）。
+
+    标明“按清单计数”的角色只能绑定列出 items 的按项扣分规则。
+
+    \b
+    示例：
+      zwgk rubric checks
+      zwgk rubric checks --json
+    """
+    found = all_checks()
+    if as_json:
+        emit_json({"checks": [{"id": c.id, "title": c.title,
+                               "roles": [{"role": role, "binding": f"{c.id}.{role}", "title": r.title, "items": r.items}
+                                         for role, r in c.roles.items()]} for c in found]})
+        return
+    rows = [[f"{c.id}.{role}", c.title, r.title + ("（按清单计数）" if r.items else "")]
+            for c in found for role, r in c.roles.items()]
+    click.echo(table(["绑定写法", "检查", "角色"], rows, "<<<"))
+
+
+def _rubric_arg(value: str):
+    """A rubric named by id, or a rubric file not yet installed (``*.yaml``), validated like ``validate``."""
+    if value.endswith((".yaml", ".yml")):
+        return load_file(value)
+    return get_rubric(value)
+
+
+@rubric.command("diff")
+@click.argument("old_id", metavar="A")
+@click.argument("new_id", metavar="B")
+@json_option
+def rubric_diff(old_id, new_id, as_json):
+    """逐个指标比较两套考核细则：新增、删除的指标，序号、分值、考核内容的变化，以及扣分规则的增删和改动。
+
+    指标按名称和考核内容对应（序号改变的指标算作“有变化”，不算删除再新增）。
+
+    \b
+    示例：
+      zwgk rubric diff township-2017 township-2018
+      zwgk rubric diff township-2017 township-2018 --json
+      zwgk rubric diff township-2017 ./township-2019.yaml     # 尚未安装的细则文件
+    """
+    from rubrics.diff import change_to_dict, diff
+
+    a, b = _rubric_arg(old_id), _rubric_arg(new_id)
+    changes = diff(a, b)
+    if as_json:
+        emit_json({"from": a.id, "to": b.id, "indicators": [change_to_dict(c) for c in changes]})
+    else:
+        click.echo(render.diff_text(a, b, changes))
 
 
 # --- units and users ----------------------------------------------------------------------------
@@ -256,22 +315,27 @@ def user_list(db, as_json):
 @cli.command(cls=ZhCommand)
 @click.option("--unit", "unit_id", required=True, help="单位编号。")
 @period_option
+@rubric_option
 @db_option
 @units_option
 @json_option
-def score(unit_id, period, db, units_path, as_json):
+def score(unit_id, period, rubric_ids, db, units_path, as_json):
     """显示一个单位某年度的得分表：已确认得分、暂估得分及每一处失分的原因。
 
-    暂估得分 = 所有待处理（拟扣分、待复核）的扣分都被确认时的得分。
+    暂估得分 = 所有待处理（拟扣分、待复核）的扣分都被确认时的得分。得分表注明所按的考核细则
+    （如“按2017年细则评估”）。--rubric 指定另一套细则时，用已抓取的页面重新检查并计分（不重新抓取，
+    不写入数据库）。
 
     \b
     示例：
       zwgk score --unit xinshi-town --period 2017
       zwgk score --unit xinshi-town --period 2017 --json
+      zwgk score --unit xinshi-town --period 2018 --rubric township-2018
     """
     with app.open_store(db) as store:
         app.sync_units(store, units_path)
-        sheet, unit = app.score_unit(store, unit_id, period)
+        unit = app.unit_or_fail(store, unit_id)
+        sheet, unit = app.score_unit(store, unit_id, period, app.rubric_choice(unit, rubric_ids, strict=True))
     if as_json:
         emit_json({"score_sheet": sheet_to_dict(sheet, unit["name"])})
     else:
@@ -682,19 +746,22 @@ def reextract(unit_id, force, db, as_json):
 @cli.command(cls=ZhCommand)
 @click.option("--unit", "unit_ids", multiple=True, help="只检查这些单位（可多次给出；默认全部单位）。")
 @period_option
+@rubric_option
 @db_option
 @units_option
 @json_option
-def check(unit_ids, period, db, units_path, as_json):
+def check(unit_ids, period, rubric_ids, db, units_path, as_json):
     """对已抓取的页面运行全部检查，记录发现并生成拟扣分（等待考核人员复核）。
 
     未抓取或抓取失败的单位记为“无法评估”，不会因此扣分。同一发现在下次检查时指纹不变，
-    已作出的复核决定继续有效。
+    已作出的复核决定继续有效。默认按考核年度适用的细则检查；--rubric 改按另一套细则（如年中改用
+    新细则），此后的得分表、报告按该细则，直到下一次检查。
 
     \b
     示例：
       zwgk check --period 2017
       zwgk check --unit xinshi-town --period 2017 --json
+      zwgk check --period 2018 --rubric township-2018
     """
     from zwgk import checking
 
@@ -703,15 +770,16 @@ def check(unit_ids, period, db, units_path, as_json):
         ids = list(unit_ids) or [u["id"] for u in store.list_units()]
         if not ids:
             raise app.AppError("单位名录为空：请先用 --units 指定单位名录或 zwgk units import 导入")
-        run_id, results = checking.check_units(store, app.crawl_store(store), ids, period, progress=note)
+        run_id, results = checking.check_units(store, app.crawl_store(store), ids, period, progress=note,
+                                               rubric_ids=rubric_ids)
     failed = [r for r in results if r.crawl_status == "failed"]
     if as_json:
         emit_json({"run_id": run_id, "period": period, "units": [r.__dict__ for r in results]})
     else:
-        rows = [[r.unit_name, r.unit_id, crawl_word(r.crawl_status), str(r.records),
+        rows = [[r.unit_name, r.unit_id, r.rubric_id, crawl_word(r.crawl_status), str(r.records),
                  str(r.outcomes.get("fail", 0)), str(r.outcomes.get("needs_review", 0)),
                  str(r.outcomes.get("could_not_assess", 0)), str(r.outcomes.get("pass", 0))] for r in results]
-        click.echo(table(["单位", "编号", "抓取", "页面", "拟扣分", "待复核", "无法评估", "通过"], rows, "<<<>>>>>"))
+        click.echo(table(["单位", "编号", "考核细则", "抓取", "页面", "拟扣分", "待复核", "无法评估", "通过"], rows, "<<<<>>>>>"))
         click.echo(f"检查运行 #{run_id} 已记录。用 zwgk review list 查看待处理项，zwgk score 查看得分。")
     if failed:
         sys.exit(EXIT_PARTIAL)

@@ -97,5 +97,13 @@ def period_option(f):
     return click.option("--period", type=click.IntRange(2000, 2100), required=True, help="考核年度，如 2017。")(f)
 
 
+def rubric_option(f):
+    return click.option(
+        "--rubric", "rubric_ids", multiple=True, metavar="ID",
+        help="按此考核细则评估（编号，如 township-2017，见 zwgk rubric list）；默认按考核年度适用的细则。"
+             "乡镇、市直单位各可指定一个。",
+    )(f)
+
+
 def by_option(f):
     return click.option("--by", "by", required=True, help="作出决定的用户名（须为已登记用户）。")(f)

@@ -16,6 +16,7 @@ from rubrics.export import num
 from zwgk import app, checking, crawling, demo_site, paths
 from zwgk.reportcli import build_reports, write_reports
 from zwgk.store import Store
+from zwgk.render import rubrics_applied
 from zwgk.textui import table
 from zwgk.units import load_units
 
@@ -74,6 +75,7 @@ def run(out: Path, period: int = 2017, progress: Callable[[str], None] = lambda 
                 "unit_name": u.name,
                 "kind": u.kind,
                 "rubric_id": sheet.rubric.id,
+                "rubric_applied": sheet.rubric.applied_label,
                 "crawl_status": crawl.status,
                 "pages": check.records,
                 "final_confirmed": num(sheet.final_confirmed),
@@ -107,6 +109,7 @@ def summary_text(result: dict) -> str:
         f"演示完成：{result['period']} 年度，抓取演示网站 → 检查 → 评分 → 报告。",
         "",
         table(["单位", "编号", "抓取", "页面", "已确认得分", "暂估得分", "待处理", "无法评估项"], rows, "<<<>>>>>"),
+        rubrics_applied((r["rubric_id"], r["rubric_applied"]) for r in result["units"]),
         "",
         "暂估得分 = 所有待处理的拟扣分都被确认时的得分；待处理项须考核人员确认、驳回或修改。",
         f"报告：{reports_dir / 'summary.html'}（汇总排名）及各单位自查报告、XLSX 得分表，均在 {reports_dir}/",

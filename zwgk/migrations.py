@@ -11,12 +11,15 @@ The caller owns the transaction: a migration must not BEGIN/COMMIT itself.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import sqlite3
 from dataclasses import dataclass
+from urllib.parse import quote
 from typing import Callable, Sequence
 
 from zwgk.crawl_schema import CRAWL_TABLES
-from zwgk.web.schema import WEB_TABLES, WEB_TABLES_V4
+from zwgk.web.schema import WEB_TABLES, WEB_TABLES_V5
 
 MigrationStep = Sequence[str] | Callable[[sqlite3.Connection], None]
 
@@ -186,7 +189,7 @@ _V1_CORE = [
 # disputes and their answers, re-check requests, user changes, sign-ins and failed sign-ins. ``actor`` is the
 # user (for a failed sign-in: the name as typed, truncated); ``decision_id`` links a decision's event to its
 # row, so the log can show the state before and after it. Rows written before this migration are copied in.
-_V4_AUDIT = [
+_V5_AUDIT = [
     """
     CREATE TABLE audit_events (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -228,14 +231,104 @@ _V4_AUDIT = [
     ) ORDER BY at, src, src_id
     """,
 ]
+# Version 4: subject keys. Until v3 a finding's fingerprint hashed the check's display subject (Chinese text
+# such as "政府信息公开指南" or "2016年度报告"), which a later wording change would have silently detached
+# every decision from. From v4 it hashes a stable ASCII key that each check documents. The tables below
+# are the v3-era subjects and the key each one became; they are frozen here on purpose (never import them
+# from checks/: a later change there must not change what this migration did).
+_V4_FIXED_KEYS: dict[tuple[str, str], str] = {
+    ("guide", "政府信息公开指南"): "disclosure-guide",
+    ("guide", "工作部门政府信息公开指南"): "disclosure-guide/departments",
+    ("annual_report", "依申请公开统计"): "annual-report/application-stats",
+    ("annual_report", "政府信息公开年度报告"): "annual_report",
+    ("https", "HTTPS"): "https",
+    ("https", "HTTPS 加密访问"): "https",
+    ("interpretation", "本年度政策解读"): "policy-interpretations",
+    ("interpretation", "政策解读"): "interpretation",
+    ("leadership", "领导分工"): "leadership/division",
+    ("leadership", "政务公开领导小组"): "leadership/group",
+    ("leadership", "领导分工和领导小组"): "leadership",
+    ("online_service", "办事材料电子化"): "service-guides/forms",
+    ("online_service", "网上受理办理反馈"): "service-guides/online",
+    ("online_service", "网上办事"): "online_service",
+    ("open_data", "数据开放"): "open-data",
+    ("platform", "政府信息公开平台"): "disclosure-platform",
+    ("platform", "信息公开平台"): "platform",
+    ("portal_link", "统一网上政务服务门户链接"): "service-portal-link",
+    ("portal_link", "统一网上政务服务门户"): "portal_link",
+    ("privacy", "个人信息（身份证号、手机号）"): "personal-data",
+    ("privacy", "个人信息保护"): "privacy",
+    ("proactive", "主动公开类别"): "proactive-categories",
+    ("proactive", "主动公开"): "proactive",
+    ("response", "回应关切栏目"): "response-column",
+    ("response", "回应关切"): "response",
+    ("review_rules", "审查工作细则"): "review-rules",
+    ("service_catalog", "政务服务事项目录清单"): "service-catalog",
+    ("service_catalog", "政务服务事项实施清单"): "implementation-list",
+    ("service_catalog", "事项目录清单和实施清单"): "service_catalog",
+    ("service_guide", "办事指南"): "service-guides",
+    ("service_guide", "办事指南要素"): "service-guides/elements",
+    ("township_public_items", "便民服务公开事项"): "public-items",
+    ("work_plan", "政务公开制度"): "disclosure-systems",
+    ("work_plan", "工作要点和公开制度"): "work_plan",
+}
+_V4_PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("annual_report", re.compile(r"(\d{4})年度报告"), "annual-report/{0}"),
+    ("annual_report", re.compile(r"(\d{4})年度报告·工作部门"), "annual-report/{0}/departments"),
+    ("work_plan", re.compile(r"(\d{4})年政务公开工作要点"), "work-plan/{0}"),
+)
+_V4_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def v4_subject_key(check_id: str | None, subject: str) -> str | None:
+    """The v4 key of a v3 finding's subject; None when the subject is not one v3 checks wrote."""
+    key = _V4_FIXED_KEYS.get((check_id or "", subject))
+    if key:
+        return key
+    for owner, pattern, template in _V4_PATTERNS:
+        m = pattern.fullmatch(subject)
+        if owner == check_id and m:
+            return template.format(*m.groups())
+    if check_id == "interpretation" and subject.startswith(("http://", "https://")):
+        return quote(subject, safe=_V4_URL_SAFE)
+    return None
+
+
+def _v4_fingerprint(rubric_id: str, period: int, unit_id: str, rule_id: str, key: str) -> str:
+    """The fingerprint formula of v4 (the same as v3's; only its last input changes)."""
+    raw = "\x1f".join([rubric_id, str(period), unit_id, rule_id, key])
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _v4_rekey(conn: sqlite3.Connection) -> None:
+    """Add ``findings.subject_key``, re-key every finding the v3 checks wrote, and move the decisions and
+    unit disputes on each old fingerprint to the new one, so that no decision is detached. Decisions and
+    disputes are append-only; their no-update triggers are lifted for this one rewrite and put back."""
+    conn.execute("ALTER TABLE findings ADD COLUMN subject_key TEXT NOT NULL DEFAULT ''")
+    moved: dict[str, str] = {}
+    rows = conn.execute("SELECT id, rubric_id, period, unit_id, rule_id, check_id, subject, fingerprint FROM findings").fetchall()
+    for fid, rubric_id, period, unit_id, rule_id, check_id, subject, old in rows:
+        key = v4_subject_key(check_id, subject)
+        if key is None:
+            continue  # not a subject the v3 checks wrote: its fingerprint stays as it was
+        new = _v4_fingerprint(rubric_id, period, unit_id, rule_id, key)
+        moved[old] = new
+        conn.execute("UPDATE findings SET subject_key = ?, fingerprint = ? WHERE id = ?", (key, new, fid))
+    for table, what, trigger in (("decisions", "复核决定", "decisions_no_update"),
+                                 ("web_disputes", "单位异议", "web_disputes_no_update")):
+        conn.execute(f"DROP TRIGGER {trigger}")
+        conn.executemany(f"UPDATE {table} SET fingerprint = ? WHERE fingerprint = ?",
+                         [(new, old) for old, new in moved.items() if old != new])
+        conn.execute(_append_only(table, what)[0])
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "core tables: users, units, runs, findings, decisions, manual entries, determinations", _V1_CORE),
     Migration(2, "crawl: fetches, pages, snapshots, page records, attachment texts, skipped links, unit status", CRAWL_TABLES),
     Migration(3, "web app: sessions, login failures, unit disputes, re-check requests", WEB_TABLES),
-    Migration(4, "audit log of every write; dispute answers; session idle time; login-failure indexes",
-              [*_V4_AUDIT, *WEB_TABLES_V4]),
+    Migration(4, "stable ASCII subject keys: findings.subject_key; findings, decisions and disputes re-keyed", _v4_rekey),
+    Migration(5, "audit log of every write; dispute answers; session idle time; login-failure indexes",
+              [*_V5_AUDIT, *WEB_TABLES_V5]),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

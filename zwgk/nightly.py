@@ -74,6 +74,7 @@ from zwgk.crawlstore import CrawlStore
 from zwgk.locks import Locked, held
 from zwgk.reportcli import build_reports, write_reports
 from zwgk.store import Store
+from zwgk.render import rubrics_applied
 from zwgk.textui import table
 
 ACTION_WORDS = {
@@ -272,6 +273,8 @@ class UnitRow:
     open_count: int
     final_confirmed: float | int
     final_provisional: float | int
+    rubric_id: str
+    rubric_applied: str  # 按2017年细则评估
 
 
 @dataclass
@@ -407,7 +410,8 @@ def _pipeline(db_path: Path, period: int, units: list[dict], before: dict[str, s
             digests.append(d)
             rows.append(UnitRow(u["id"], u["name"], d.crawl_status, d.assessed, d.pages, len(d.new_gaps),
                                 len(d.resolved_gaps), len(d.evidence_changed), d.open_count,
-                                num(sheet.final_confirmed), num(sheet.final_provisional)))
+                                num(sheet.final_confirmed), num(sheet.final_provisional), sheet.rubric.id,
+                                sheet.rubric.applied_label))
         log.info(f"生成报告到 {out}")
         reports, rubrics = build_reports(store, ids, period)
     files = write_reports(reports, rubrics, "html", out) + write_reports(reports, rubrics, "xlsx", out)
@@ -553,6 +557,7 @@ def summary_text(result: NightlyResult) -> str:
         f"夜间任务完成：{result.period} 年度，抓取 → 检查 → 评分 → 报告 → 摘要。",
         "",
         table(["单位", "编号", "抓取", "页面", "新增问题", "已解决", "待处理", "已确认得分", "暂估得分"], rows, "<<<>>>>>>"),
+        rubrics_applied((u.rubric_id, u.rubric_applied) for u in result.units),
         "",
     ]
     if result.crawl_error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rubrics.diff import IndicatorChange
 from rubrics.engine import OPEN, STATUS_WORDS, ScoreSheet
 from rubrics.export import num
 from rubrics.model import Rubric, RuleKind
@@ -18,7 +19,8 @@ def pts(value) -> str:
 
 def rubric_text(rubric: Rubric) -> str:
     """The rubric as an assessor knows the table: one block per source row, in source order."""
-    out = [f"{rubric.title}", f"（{rubric.id}，满分 {pts(rubric.total)} 分，倒扣分，扣完为止）", ""]
+    out = [f"{rubric.title}",
+           f"（{rubric.id}，适用于 {rubric.periods_label}，满分 {pts(rubric.total)} 分，倒扣分，扣完为止）", ""]
     for n, cat in enumerate(rubric.categories):
         out.append(f"{CHINESE_ORDINALS[n]}、{cat.name}（{pts(cat.points)}分）")
         for ind in cat.indicators:
@@ -35,6 +37,8 @@ def rubric_text(rubric: Rubric) -> str:
                     line += f"（适用时不再扣：{'、'.join(e.rsplit('.', 1)[1] for e in rule.excludes)}）"
                 if rule.human_only:
                     line += "（须人工认定）"
+                if rule.checks:
+                    line += f"（自动检查：{'、'.join(rule.checks)}）"
                 out.append(line)
         out.append("")
     for adj in rubric.adjustments:
@@ -45,9 +49,45 @@ def rubric_text(rubric: Rubric) -> str:
     return "\n".join(out)
 
 
+def rubrics_applied(pairs) -> str:
+    """One line naming the rubrics a multi-unit run scored under: 考核细则：按2017年细则评估（township-2017、…）."""
+    by_label: dict[str, list[str]] = {}
+    for rubric_id, label in pairs:
+        ids = by_label.setdefault(label, [])
+        if rubric_id not in ids:
+            ids.append(rubric_id)
+    return "考核细则：" + "；".join(f"{label}（{'、'.join(ids)}）" for label, ids in by_label.items())
+
+
+def diff_text(a: Rubric, b: Rubric, changes: list[IndicatorChange]) -> str:
+    """``zwgk rubric diff``: one line per indicator (+ added, - removed, ~ changed), rule changes below."""
+    marks = {"added": "+", "removed": "-", "changed": "~"}
+    rule_words = {"added": "新增规则", "removed": "删除规则", "changed": "规则"}
+    out = [f"{a.id}（{a.title}）→ {b.id}（{b.title}）", ""]
+    for c in changes:
+        if c.change == "same":
+            continue
+        ind = c.new or c.old
+        head = f"{marks[c.change]} {ind.position} {ind.name}（{pts(ind.points)}分）"
+        if c.change == "changed":
+            head += "：" + ("；".join(c.what) if c.what else "扣分规则有变化")
+        elif c.change == "added":
+            head += "：新增指标"
+        else:
+            head += "：已删除"
+        out.append(head)
+        for r in c.rules:
+            rule = r.new or r.old
+            out.append(f"    {rule_words[r.change]}“{rule.text}”" + (f"：{'；'.join(r.what)}" if r.what else ""))
+    same = sum(1 for c in changes if c.change == "same")
+    counts = {k: sum(1 for c in changes if c.change == k) for k in ("changed", "added", "removed")}
+    out += ["", f"未变 {same} 个指标，有变化 {counts['changed']} 个，新增 {counts['added']} 个，删除 {counts['removed']} 个。"]
+    return "\n".join(out)
+
+
 def sheet_text(sheet: ScoreSheet, unit_name: str) -> str:
     out = [
-        f"{unit_name}（{sheet.unit_id}）{sheet.period} 年度得分 —— {sheet.rubric.title}",
+        f"{unit_name}（{sheet.unit_id}）{sheet.period} 年度得分 —— {sheet.rubric.applied_label}：{sheet.rubric.title}（{sheet.rubric.id}）",
         "",
     ]
     rows = []

@@ -37,6 +37,7 @@ from zwgk.cliutil import (
     emit_json,
     json_option,
     note,
+    rubric_option,
     units_option,
 )
 from zwgk.store import Store
@@ -72,15 +73,17 @@ def unit_information(store: Store, unit: dict, period: int) -> list[dict]:
     return [lag_table(records, period)] if records else []
 
 
-def build_reports(store: Store, unit_ids: Iterable[str], period: int) -> tuple[list[UnitReport], list[Rubric]]:
-    """Score each unit and arrange its report context; the rubrics in first-seen order."""
+def build_reports(store: Store, unit_ids: Iterable[str], period: int,
+                  rubric_ids: tuple[str, ...] = ()) -> tuple[list[UnitReport], list[Rubric]]:
+    """Score each unit (under the rubric of ``rubric_ids`` for its kind, if any: re-scored from the stored
+    evidence) and arrange its report context; the rubrics in first-seen order."""
     remedies = load_remedies()
     reports: list[UnitReport] = []
     rubrics: dict[str, Rubric] = {}
     for unit_id in unit_ids:
-        sheet, unit = app.score_unit(store, unit_id, period)
+        unit = app.unit_or_fail(store, unit_id)
+        sheet, unit, findings = app.scored(store, unit_id, period, app.rubric_choice(unit, rubric_ids))
         plain = sheet_to_dict(sheet, unit["name"])
-        findings = store.current_findings(unit_id, period)
         data = UnitData(plain, unit, report_findings(plain, findings), crawl_health(store, unit_id, findings),
                         information=unit_information(store, unit, period))
         reports.append(build_unit_report(data, sheet.rubric, remedies))
@@ -123,10 +126,11 @@ def write_reports(reports: Sequence[UnitReport], rubrics: Sequence[Rubric], fmt:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True,
               help="html：每个单位的自查报告及考核汇总；xlsx：每套考核细则一个得分表工作簿；json、csv：供其他系统导入。")
 @click.option("--out", type=click.Path(file_okay=False), help="输出目录（默认 reports-<年度>/，设置了 ZWGK_HOME 时位于其下，否则位于当前目录）。")
+@rubric_option
 @db_option
 @units_option
 @json_option
-def report(unit_ids, period, fmt, out, db, units_path, as_json):
+def report(unit_ids, period, fmt, out, rubric_ids, db, units_path, as_json):
     """生成报告与得分表：各单位自查报告（HTML，可打印）、考核汇总与排名、按考核细则原表格式排版的 XLSX 得分表，以及 CSV、JSON 导出。
 
     乡镇与市直单位按各自的考核细则分别排名。报告同时列出已确认得分与暂估得分（所有待处理扣分均被确认时的得分）。写出的文件路径逐行打印到标准输出。
@@ -137,6 +141,7 @@ def report(unit_ids, period, fmt, out, db, units_path, as_json):
       zwgk report --unit xinshi-town --period 2017 --out /tmp/reports
       zwgk report --period 2017 --format xlsx
       zwgk report --period 2017 --format csv --json
+      zwgk report --period 2018 --rubric township-2018      # 按另一套细则重新计分（不重新抓取）
     """
     period = period or datetime.now(SHANGHAI).year
     out_dir = Path(out) if out else default_out(period)
@@ -146,7 +151,7 @@ def report(unit_ids, period, fmt, out, db, units_path, as_json):
         if not ids:
             raise app.AppError("单位名录中没有单位；请用 --units 指定单位名录")
         note(f"正在为 {len(ids)} 个单位生成 {period} 年度的 {fmt} 报告……")
-        reports, rubrics = build_reports(store, ids, period)
+        reports, rubrics = build_reports(store, ids, period, tuple(rubric_ids))
     files = write_reports(reports, rubrics, fmt, out_dir)
     if as_json:
         emit_json({"report": {"format": fmt, "period": period, "out": str(out_dir), "units": ids, "files": files}})

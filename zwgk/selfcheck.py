@@ -36,7 +36,7 @@ from reports.remedies import load_remedies
 from rubrics.export import SCHEMA_VERSION
 from rubrics.model import Automation, Rubric
 from zwgk import app, checking, crawling
-from zwgk.cliutil import CONTEXT, EXIT_PARTIAL, ZhCommand, emit_json, json_option, note
+from zwgk.cliutil import CONTEXT, EXIT_PARTIAL, ZhCommand, emit_json, json_option, note, rubric_option
 from zwgk.reportcli import build_reports
 from zwgk.store import Store
 from zwgk.units import KINDS, parse_units
@@ -164,6 +164,7 @@ def selfcheck_document(report: UnitReport, rubric: Rubric, url: str, crawl: craw
         "unit": report.data.unit,
         "rubric_id": rubric.id,
         "rubric_title": rubric.title,
+        "rubric_applied": rubric.applied_label,
         "assessed": crawl.status != "failed",  # False: the site could not be crawled, the score means nothing
         "crawl": {"status": crawl.status, "health": crawl.health, "pages": pages,
                   "requests": crawl.summary.get("requests", 0)},
@@ -191,11 +192,15 @@ def selfcheck_document(report: UnitReport, rubric: Rubric, url: str, crawl: craw
 
 
 def run(url: str, kind: str, period: int, out: Path, *, scopes: tuple[str, ...] = (), name: str | None = None,
-        progress: Callable[[str], None] = lambda _: None, settings: dict | None = None) -> dict:
+        progress: Callable[[str], None] = lambda _: None, settings: dict | None = None,
+        rubric_ids: tuple[str, ...] = ()) -> dict:
     """Crawl, check, score and report one ad-hoc unit into ``out``; returns ``selfcheck_document``.
-    ``settings``: crawl settings over the defaults (tests and programmatic callers: delays, timeouts)."""
+    ``settings``: crawl settings over the defaults (tests and programmatic callers: delays, timeouts).
+    ``rubric_ids``: ``--rubric`` (default: the rubric in force for the kind and period)."""
     unit = self_unit(url, kind, scopes, name)
-    rubric = app.rubric_of(unit, period)  # no rubric for the period: say so before crawling
+    rubric_ids = tuple(filter(None, [app.rubric_choice(unit, rubric_ids, strict=True)]))
+    rubric = app.rubric_of(unit, period, rubric_ids[0] if rubric_ids else None)  # none for the period: say so before crawling
+    progress(f"{period} 年度{rubric.applied_label}（{rubric.id}）")
     db_path = out / "zwgk.db"
     if interrupted_here(out, unit["id"]):
         progress(f"继续上次被中断的自查（{out}）")
@@ -214,7 +219,7 @@ def run(url: str, kind: str, period: int, out: Path, *, scopes: tuple[str, ...] 
             unit["name"] = site_name(records) or unit["name"]
             store.upsert_units([unit])
         progress("运行检查")
-        checking.check_units(store, cs, [unit["id"]], period, progress=progress)
+        checking.check_units(store, cs, [unit["id"]], period, progress=progress, rubric_ids=rubric_ids)
         progress("计算得分并生成报告")
         reports, _ = build_reports(store, [unit["id"]], period)
     report = reports[0]
@@ -230,7 +235,7 @@ def summary_text(doc: dict) -> str:
     """The Chinese summary printed after a self-check."""
     unit, score, crawl = doc["unit"], doc["score"], doc["crawl"]
     lines = [
-        f"自查完成：{unit['name']}（{KINDS[unit['kind']]}），{doc['period']} 年度，按 {doc['rubric_title']}（{doc['rubric_id']}）。",
+        f"自查完成：{unit['name']}（{KINDS[unit['kind']]}），{doc['period']} 年度，{doc['rubric_applied']}：{doc['rubric_title']}（{doc['rubric_id']}）。",
         f"检查的网址：{doc['url']}",
         f"抓取：{CRAWL_WORDS.get(crawl['status'], crawl['status'])}，{crawl['pages']} 个页面。",
     ]
@@ -284,12 +289,14 @@ def summary_text(doc: dict) -> str:
 @click.option("--scope", "scopes", multiple=True,
               help="另一个属于本单位的网址前缀（可多次给出），如放在政务服务网上的办事指南栏目。")
 @click.option("--name", help="单位名称（默认取网站的 SiteName 标签，没有时用主机名）。")
+@rubric_option
 @json_option
-def selfcheck(url, kind, period, out, scopes, name, as_json):
+def selfcheck(url, kind, period, out, scopes, name, rubric_ids, as_json):
     """自查本单位网站：抓取信息公开栏目，运行全部检查，按考核细则估算得分，写出自查报告。
 
     URL 为本单位信息公开栏目的入口网址；只抓取该主机上这个入口所在目录之下的页面（--scope 可以再加）。
     与正式考核使用相同的抓取规则：遵守 robots.txt、对同一网站限速。不需要单位名录，也不需要服务器。
+    考核年度默认为当年；当年没有专门的考核细则时按最新的现行细则评估，报告注明“按某年细则评估”。
 
     报告 report.html（可打印）和 report.json 写到输出目录：列出每个发现的问题、证据、暂估扣分和整改建议，
     以及无法评估的项目和原因。网站无法抓取时退出码为 3（无法评估，不扣分）。按 Ctrl-C 或发送 SIGTERM
@@ -306,7 +313,7 @@ def selfcheck(url, kind, period, out, scopes, name, as_json):
         http_url(s, "--scope")
     period = period or datetime.now(SHANGHAI).year
     out_dir = Path(out) if out else default_out(url)
-    doc = run(url, kind, period, out_dir, scopes=tuple(scopes), name=name, progress=note)
+    doc = run(url, kind, period, out_dir, scopes=tuple(scopes), name=name, progress=note, rubric_ids=tuple(rubric_ids))
     if as_json:
         emit_json({"selfcheck": {k: v for k, v in doc.items() if k != "schema_version"}})
     else:

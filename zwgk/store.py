@@ -39,7 +39,7 @@ from zwgk.paths import default_db_path  # $ZWGK_HOME/zwgk.db, ZWGK_HOME defaulti
 
 __all__ = [
     "ANY", "LATEST_VERSION", "ROLES", "UNIT_KINDS", "EvidenceChangedError", "StaleEditError", "Store", "StoreError",
-    "UnchangedError", "canonical_json", "clean_text", "default_db_path", "evidence_hash",
+    "UnchangedError", "canonical_json", "clean_text", "default_db_path", "evidence_hash", "proposals_of",
 ]
 
 ROLES = ("admin", "assessor", "unit")
@@ -175,6 +175,26 @@ def _points_text(points: Any) -> str | None:
     if not value.is_finite() or value < 0 or value > MAX_POINTS or value % _HALF != 0:
         raise StoreError(f"分值应为不超过 {MAX_POINTS} 的非负数且为 0.5 的整数倍，实际为 {points}")
     return str(value)
+
+
+def proposals_of(findings: Iterable[Mapping[str, Any]]) -> list[Proposal]:
+    """The findings (store rows, or findings of a re-scoring with ``id`` and ``evidence_hash``) that propose
+    a deduction (fail / needs_review), as engine input."""
+    return [
+        Proposal(
+            fingerprint=f["fingerprint"],
+            rule_id=f["rule_id"],
+            count=f["count"],
+            outcome=Outcome(f["outcome"]),
+            subject=f["subject"],
+            message=f["message"],
+            check_id=f["check_id"],
+            evidence_ref=str(f["id"]),
+            evidence_hash=f["evidence_hash"],
+        )
+        for f in findings
+        if f["outcome"] in PROPOSAL_OUTCOMES
+    ]
 
 
 class Store:
@@ -547,6 +567,7 @@ class Store:
                     "fingerprint": fp,
                     "rule_id": f["rule_id"],
                     "check_id": f.get("check_id"),
+                    "subject_key": f.get("subject_key") or "",
                     "subject": f.get("subject") or "",
                     "outcome": outcome,
                     "count": _check_count(f.get("count", 0), f"发现 {fp[:12]} 的次数/项数"),
@@ -574,6 +595,14 @@ class Store:
         ).fetchone()
         return row[0]
 
+    def current_rubric_id(self, unit_id: str, period: int) -> str | None:
+        """The rubric the latest check run of this unit+period used (None: never checked)."""
+        row = self.conn.execute(
+            "SELECT rubric_id FROM run_units WHERE unit_id = ? AND period = ? ORDER BY run_id DESC LIMIT 1",
+            (unit_id, period),
+        ).fetchone()
+        return row[0] if row else None
+
     def current_findings(self, unit_id: str, period: int) -> list[dict[str, Any]]:
         """All findings (every outcome) of the latest run that assessed this unit+period."""
         run_id = self._current_run(unit_id, period)
@@ -587,21 +616,7 @@ class Store:
 
     def proposals(self, unit_id: str, period: int) -> list[Proposal]:
         """The current findings that propose a deduction (fail / needs_review), as engine input."""
-        return [
-            Proposal(
-                fingerprint=f["fingerprint"],
-                rule_id=f["rule_id"],
-                count=f["count"],
-                outcome=Outcome(f["outcome"]),
-                subject=f["subject"],
-                message=f["message"],
-                check_id=f["check_id"],
-                evidence_ref=str(f["id"]),
-                evidence_hash=f["evidence_hash"],
-            )
-            for f in self.current_findings(unit_id, period)
-            if f["outcome"] in PROPOSAL_OUTCOMES
-        ]
+        return proposals_of(self.current_findings(unit_id, period))
 
     def get_finding(self, finding_id: int) -> dict[str, Any] | None:
         row = self._row("SELECT * FROM findings WHERE id = ?", (finding_id,))

@@ -445,7 +445,8 @@ def initial_status(store: Store, fingerprint: str) -> str:
         return STATUS_WORDS[Status.NEEDS_REVIEW]
     unit = store.get_unit(finding["unit_id"])
     try:
-        _, rule = services.rubric_of(unit, finding["period"]).find_rule(finding["rule_id"]) if unit else (None, None)
+        rubric = services.require_rule(unit, finding["period"], finding["rule_id"]) if unit else None
+        _, rule = rubric.find_rule(finding["rule_id"]) if rubric else (None, None)
     except (services.AppError, KeyError):
         rule = None
     return STATUS_WORDS[Status.NEEDS_REVIEW if rule is not None and rule.human_only else Status.PROPOSED]

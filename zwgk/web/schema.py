@@ -6,7 +6,7 @@ Re-check requests are a work queue: the nightly orchestration picks up rows with
 moves them to ``running`` / ``done`` / ``failed``; ``scope`` is the unit's registered scope copied at
 request time (JSON list of URL prefixes), so a unit can never ask for more than its registry entry.
 
-``WEB_TABLES_V4`` (migration 4): an assessor answers each dispute, naming the decision it led to; a dispute
+``WEB_TABLES_V5`` (migration 5): an assessor answers each dispute, naming the decision it led to; a dispute
 without an answer keeps its item unsettled. Sessions record when they were last used (idle timeout).
 Disputes answered, under the earlier rule, by a later decision get that decision as their answer.
 """
@@ -73,7 +73,7 @@ WEB_TABLES = [
     "CREATE INDEX recheck_requests_status ON recheck_requests (status, id)",
 ]
 
-WEB_TABLES_V4 = [
+WEB_TABLES_V5 = [
     """
     CREATE TABLE web_dispute_answers (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

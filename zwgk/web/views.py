@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from starlette.responses import Response
 
+from checks.registry import rubrics as load_rubrics
 from rubrics.engine import COUNTED_CONFIRMED, OPEN, Action, RuleKind
-from rubrics.loader import load_all
 from rubrics.model import Indicator
 from zwgk import app as services
 from zwgk.store import StaleEditError, StoreError, UnchangedError
@@ -238,7 +238,7 @@ def _current_deduction(ctx: Ctx, item: dict[str, Any], fp: str) -> tuple[dict[st
 
 def _rule_info(unit: dict[str, Any], period: int, rule_id: str) -> dict[str, Any] | None:
     try:
-        owner, rule = services.rubric_of(unit, period).find_rule(rule_id)
+        owner, rule = services.require_rule(unit, period, rule_id).find_rule(rule_id)
     except (services.AppError, KeyError):
         return None
     if rule.kind is RuleKind.FIXED:
@@ -455,7 +455,7 @@ def unit_recheck(ctx: Ctx) -> Response:
 
 def _rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     out = []
-    for rubric in sorted(load_all().values(), key=lambda r: r.id):
+    for rubric in sorted(load_rubrics().values(), key=lambda r: r.id):
         rules = [(rule.id, f"{ind.position} {ind.name}：{rule.text}") for ind in rubric.indicators for rule in ind.rules]
         rules += [(rule.id, f"{adj.name}：{rule.text}") for adj in rubric.adjustments for rule in adj.rules]
         out.append((f"{rubric.id} {rubric.title}", rules))
