@@ -60,6 +60,30 @@ def test_trs_pager_function_definition_is_not_a_call():
     assert trs.parse_list("http://h/a/index.html", text).page_count is None
 
 
+REAL = Path(__file__).parent / "fixtures" / "real" / "pages"
+
+
+def test_trs_real_pager_of_the_sichuan_intensive_platform():
+    # scsedu-list-zcjd: createPageHTML('page_div', 20, 1, 'xwzx_list', 'shtml', 383); page n is xwzx_list_n
+    url = "http://edu.sc.gov.cn/scedu/c100503/xwzx_list.shtml"
+    name, page = cms.parse_list(url, (REAL / "scsedu-list-zcjd.html").read_text(encoding="utf-8"))
+    assert name == "trs" and page.page_count == 20 and len(page.next_requests) == 19
+    assert page.next_requests[0] == "http://edu.sc.gov.cn/scedu/c100503/xwzx_list_2.shtml"
+    assert page.next_requests[-1] == "http://edu.sc.gov.cn/scedu/c100503/xwzx_list_20.shtml"
+    later = trs.parse_list("http://h/c1/list_3.shtml", "<script>createPageHTML('page_div',4, 3,'list','shtml',70)</script>")
+    assert later.next_requests == ["http://h/c1/list_4.shtml"]
+
+
+def test_trs_real_pager_object():
+    # jlslyj-list-bmwj: Pager({size:3, current:0, prefix:'index',suffix:'html',…}); the page also defines Pager
+    url = "http://jls.jlforestry.gov.cn/xxgk/bmwj/index.html"
+    name, page = cms.parse_list(url, (REAL / "jlslyj-list-bmwj.html").read_text(encoding="utf-8"))
+    assert name == "trs" and page.page_count == 3
+    assert list(page.next_requests) == ["http://jls.jlforestry.gov.cn/xxgk/bmwj/index_1.html",
+                                        "http://jls.jlforestry.gov.cn/xxgk/bmwj/index_2.html"]
+    assert trs.parse_list(url, "function Pager(settings){ var cfg=extend({size:1, current:0}) }").page_count is None
+
+
 # --- Hanweb ------------------------------------------------------------------------------------------
 
 

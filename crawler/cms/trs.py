@@ -1,8 +1,16 @@
 """TRS WCM (拓尔思): list pages ``index.html``, ``index_1.html`` … ``index_{N-1}.html``.
 
-The page count is written into the page as a call of the pager function, ``createPageHTML(21, 0, "index",
-"html")`` (count, current index from 0, page name, extension), or as ``var countPage = 21`` with
-``currentPage``. The further pages are a ``PageRange`` (the count may be a lie: 100000). Articles are
+The page count is written into the page as a call of the pager function, in one of three forms seen on
+real sites:
+
+- ``createPageHTML(21, 0, "index", "html")``: count, current index from 0, page name, extension; page ``i``
+  (from 0) is ``index_i.html`` (the classic WCM template);
+- ``createPageHTML('page_div', 20, 1, 'xwzx_list', 'shtml', 383)``: the pager's element, count, current
+  page from 1, name, extension, records; page ``n`` (from 1) is ``xwzx_list_n.shtml`` (the Sichuan
+  intensive platform, edu.sc.gov.cn);
+- ``Pager({size: 3, current: 0, prefix: 'index', suffix: 'html'})``: like the first (jls.jlforestry.gov.cn);
+
+or as ``var countPage = 21`` with ``currentPage``. The further pages are a ``PageRange`` (the count may be a lie: 100000). Articles are
 ``./YYYYMM/tYYYYMMDD_<id>.html`` beside the list (domain.md §6).
 """
 
@@ -19,6 +27,11 @@ NAME = "trs"
 _CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w-]+)[\"']\s*,\s*[\"'](\w+)[\"']\s*\)"
 )
+_CREATE_PAGE_IN = re.compile(
+    r"createPageHTML\(\s*[\"'][\w-]+[\"']\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w/-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
+)
+_PAGER_CALL = re.compile(r"\bPager\(\s*\{([^{}]*)\}\s*\)")
+_PAGER_FIELD = re.compile(r"(\w+)\s*:\s*[\"']?([\w-]+)")
 _COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
 _CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*(\d+)")
 ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?(?:$|[?#])")
@@ -30,16 +43,29 @@ def detect(url: str, text: str) -> bool:
     text = text or ""
     return bool(
         _CREATE_PAGE.search(text)
+        or _CREATE_PAGE_IN.search(text)
+        or _PAGER_CALL.search(text)
         or _COUNT_PAGE.search(text)
         or any(f in text for f in _FINGERPRINTS)
         or ARTICLE.search(url)
     )
 
 
-def _pager(url: str, text: str) -> tuple[int, int, str, str] | None:
+def _pager(url: str, text: str) -> tuple[int, int, str, str, int] | None:
+    """(page count, current index from 0, page name, extension, number of page index 1 minus 1)."""
     m = _CREATE_PAGE.search(text)
     if m:
-        return int(m.group(1)), int(m.group(2)), m.group(3), m.group(4)
+        return int(m.group(1)), int(m.group(2)), m.group(3), m.group(4), 0
+    m = _CREATE_PAGE_IN.search(text)
+    if m:
+        current = max(int(m.group(2)) - 1, 0)
+        return int(m.group(1)), current, m.group(3).rsplit("/", 1)[-1], m.group(4), 1
+    m = _PAGER_CALL.search(text)
+    if m:
+        fields = dict(_PAGER_FIELD.findall(m.group(1)))
+        if fields.get("size", "").isdigit():
+            current = int(fields["current"]) if fields.get("current", "").isdigit() else 0
+            return int(fields["size"]), current, fields.get("prefix", "index"), fields.get("suffix", "html"), 0
     m = _COUNT_PAGE.search(text)
     if not m:
         return None
@@ -47,12 +73,13 @@ def _pager(url: str, text: str) -> tuple[int, int, str, str] | None:
     leaf = url.rsplit("/", 1)[-1].split("?")[0]
     stem = re.match(r"^([\w-]+?)(?:_\d+)?\.(\w+)$", leaf)
     name, ext = (stem.group(1), stem.group(2)) if stem else ("index", "html")
-    return int(m.group(1)), int(current.group(1)) if current else 0, name, ext
+    return int(m.group(1)), int(current.group(1)) if current else 0, name, ext, 0
 
 
-def page_url(url: str, index: int, name: str = "index", ext: str = "html") -> str:
-    """The list page with zero-based ``index`` of the column that ``url`` (any of its pages) belongs to."""
-    leaf = f"{name}.{ext}" if index == 0 else f"{name}_{index}.{ext}"
+def page_url(url: str, index: int, name: str = "index", ext: str = "html", shift: int = 0) -> str:
+    """The list page with zero-based ``index`` of the column that ``url`` (any of its pages) belongs to;
+    ``shift`` 1 where the second page is ``name_2`` rather than ``name_1``."""
+    leaf = f"{name}.{ext}" if index == 0 else f"{name}_{index + shift}.{ext}"
     return urljoin(url, leaf)
 
 
@@ -68,7 +95,7 @@ def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:
     pager = _pager(url, text or "")
     if pager is None:
         return page
-    count, current, name, ext = pager
+    count, current, name, ext, shift = pager
     page.page_count = count
-    page.next_requests = PageRange(range(current + 1, count), lambda i: page_url(url, i, name, ext))
+    page.next_requests = PageRange(range(current + 1, count), lambda i: page_url(url, i, name, ext, shift))
     return page

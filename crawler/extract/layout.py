@@ -36,7 +36,7 @@ DOCUMENT_MIN_CHARS = 150
 BOTH_MIN_ENTRIES = 8
 
 _HANWEB_RECORDS = re.compile(r"<datastore>.*?<record>", re.S | re.I)
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*\d+\s*,\s*\d+\s*,")
+_TRS_PAGER = re.compile(r"createPageHTML\(\s*(?:[\"'][\w-]+[\"']\s*,\s*)?\d+\s*,\s*\d+\s*,|\bPager\(\s*\{\s*size\s*:")
 _YUEYANG_PAGER = re.compile(r"else\s+if\s*\(\s*num\s*>\s*\d+\s*\)")
 
 
