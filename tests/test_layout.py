@@ -55,6 +55,18 @@ def test_a_column_page_showing_a_guide_and_older_versions_is_both():
     assert record.kind == "disclosure_guide"  # the checks see its document
 
 
+def test_rows_whose_links_are_dead_are_list_rows_not_document_text():
+    # scsedu-list-zcwj: a mirror kept 5 live entries of 30; the others link "javascript:;"
+    dead = "".join(f'<li><a href="javascript:;">四川省人民政府办公厅关于印发第{n}号实施方案的通知</a>'
+                   f"<span>2020-09-{n:02d}</span></li>" for n in range(1, 26))
+    live = "".join(f'<li><a href="./2020{m:02d}/t2020{m:02d}01_{m}.html">教育部关于印发第{m}号办法的通知</a>'
+                   f"<span>2020-{m:02d}-01</span></li>" for m in range(1, 6))
+    body = _page(f'<div class="TRS_Editor"><h2>政策文件</h2><ul>{live}{dead}</ul></div>')
+    record = extract_page("http://edu.sc.gov.cn/scedu/c100538/xxgk_list.shtml", {}, body)
+    assert record.layout == "list", record.layout_reasons
+    assert len(record.entries) == 5 and record.pub_date is None
+
+
 def test_a_navigation_menu_is_not_a_list():
     menu = "".join(f'<li><a href="/col{n}/">栏目名称{n}</a></li>' for n in range(8))
     text = "<p>" + "正文内容。" * 60 + "</p>"

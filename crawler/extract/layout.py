@@ -26,7 +26,7 @@ from crawler.cms.blocks import entries_of, list_blocks
 
 from .decoding import parse_html
 from .main_text import main_element
-from .text import INVISIBLE_TAGS, selector_index
+from .text import INVISIBLE_TAGS, raw_text, selector_index
 
 LAYOUTS = ("list", "document", "both")
 # Visible characters of body text (outside links and list rows) that make a page a document.
@@ -34,6 +34,8 @@ DOCUMENT_MIN_CHARS = 150
 # A list beside a document makes the page "both" when it is this long or sits inside the main element;
 # shorter lists beside a document are its sidebar (相关文章, 热点).
 BOTH_MIN_ENTRIES = 8
+# A sibling of a list's rows, of their tag and at most this long, is one more row (an entry without a live link).
+_ROW_MAX_CHARS = 200
 
 _HANWEB_RECORDS = re.compile(r"<datastore>.*?<record>", re.S | re.I)
 _TRS_PAGER = re.compile(r"createPageHTML\(\s*(?:[\"'][\w-]+[\"']\s*,\s*)?\d+\s*,\s*\d+\s*,|\bPager\(\s*\{\s*size\s*:")
@@ -90,6 +92,9 @@ def page_layout(url: str, doc, main, text: str, resolve=None) -> Layout:
     if _YUEYANG_PAGER.search(text):
         markers.append("分页跳转脚本")
     rows = {row for b in blocks for row in b.rows}
+    # a list's rows whose link is dead (href="javascript:;") are still rows, not document text
+    rows.update(child for b in blocks for child in b.container
+                if child.tag == b.rows[0].tag and child not in rows and len(raw_text(child)) <= _ROW_MAX_CHARS)
     chars = document_chars(main, rows)
     entries = entries_of(blocks)
     if not blocks and not markers:
