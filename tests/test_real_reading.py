@@ -10,7 +10,7 @@ from crawler.extract import extract_page
 from crawler.extract.dates import info_bar_date, signature_date, written_date
 from crawler.record import PageRecord
 from crawler.understand import understand
-from crawler.understand.policy import policy_fields
+from crawler.understand.policy import interpretation_fields, policy_fields
 from crawler.understand.service_guide import service_guide_fields
 from crawler.urls import Resolver
 
@@ -194,6 +194,37 @@ def test_the_annotation_of_an_issued_document_marks_a_policy():
     text = "市政府各工作部门、各直属事业单位：\n现将有关制度印发给你们。\n2020年9月10日\n（此件公开发布）\n第一条 为进一步提升……"
     record = understand(rec(text, title="市政府及市政府部门重大政策文件解读制度"))
     assert record.kind == "policy" and any("此件公开发布" in r for r in record.kind_reasons)
+
+
+def test_an_order_number_line_makes_a_policy_and_its_number():
+    # scsedu-policy-jiaoyu-chengjie: a 部令 printed under its title
+    text = "中小学教育惩戒规则（试行）\n中华人民共和国教育部令第49号\n《中小学教育惩戒规则（试行）》已经审议通过，现予公布。"
+    record = understand(rec(text, title="中小学教育惩戒规则（试行）"))
+    assert record.kind == "policy" and record.extras["policy"]["doc_number"] == "教育部令第49号"
+    # a citation of an order inside a sentence is no number of the page's own
+    cited = rec("根据《中华人民共和国政府信息公开条例》（国务院令第711号），编制本指南。")
+    assert policy_fields(cited)["doc_number"] is None
+
+
+def test_report_interview_and_form_titles():
+    # zhecheng-report-2017-yiyuan, zhecheng-jiedu-penggai-zhuanfang, zhecheng-other-ysq-shenqingbiao
+    report = rec("根据条例要求，现公布本院2017年政务信息公开情况。", title="柘城县人民医院2017年政务信息公开报告")
+    assert understand(report).kind == "annual_report"
+    interview = rec("记者：棚改贷款情况如何？答：……", title="棚改贷款情况如何？——就棚改贷款热点问题专访国开行相关部门负责人")
+    assert understand(interview).kind == "interpretation"
+    form = rec("申请人姓名\n工作单位\n联系电话\n办理地点：县政府办\n办理时间：工作日\n申请材料：身份证明\n咨询电话：0370-1",
+               title="柘城县政府信息公开申请表")
+    assert understand(form).kind != "service_guide"
+
+
+def test_an_interpretation_names_its_policy_through_a_tag_or_its_first_line():
+    # scsedu-jiedu-jiaoyu-duzhao-tujie and scsedu-jiedu-yiliu-kecheng
+    tagged = rec("[图片]", title="【图解】四川省人民政府办公厅关于印发四川省深化新时代教育督导体制机制改革的实施意见的通知")
+    assert interpretation_fields(tagged)["policy_titles"] == [
+        "四川省人民政府办公厅关于印发四川省深化新时代教育督导体制机制改革的实施意见的通知"]
+    first_line = rec("教育部关于公布首批国家级一流本科课程认定结果的通知\n一、请您简要介绍一下这批课程的整体情况。",
+                     title="【答记者问】首批国家级一流本科课程公布 教育部高等教育司负责人答记者问")
+    assert "教育部关于公布首批国家级一流本科课程认定结果的通知" in interpretation_fields(first_line)["policy_titles"]
 
 
 # --- URLs -------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from crawler.record import PageRecord
 
-from .policy import find_doc_numbers, parse_doc_number
+from .policy import ORDER_LINE, find_doc_numbers, parse_doc_number
 from .service_guide import count_guide_labels, service_guide_fields
 from .text import normalize
 
@@ -41,12 +41,16 @@ _BOOK = re.compile(r"《[^《》]*》")
 _TITLE_RULES = (
     ("interpretation", re.compile(r"解读|答记者问|一图读懂|一图速览|一图看懂|图解|图说|政策吹风"), 0.75, "标题含“{m}”"),
     ("interpretation", re.compile(r"问答"), 0.4, "标题含“{m}”"),
+    # interviews and press conferences on a policy; news that a policy came out (decides only with a 解读 column)
+    ("interpretation", re.compile(r"专访|新闻发布会|政策发布会|负责人就"), 0.45, "标题含“{m}”"),
+    ("interpretation", re.compile(r"出台"), 0.3, "标题含“{m}”"),
     ("disclosure_guide", re.compile(r"(?:政府)?信息公开指南|政务公开指南|公开指南"), 0.8, "标题含“{m}”"),
     ("annual_report", re.compile(r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:年度报告|年报)"), 0.85, "标题含“{m}”"),
-    ("annual_report", re.compile(r"(?:19|20)\d{2}\s*年度?[^。]{0,30}?(?:政府信息公开|信息公开|政务公开)工作报告"), 0.75,
-     "标题为“{m}”"),
+    ("annual_report", re.compile(r"(?:19|20)\d{2}\s*年度?[^。]{0,30}?(?:政府信息公开|政务信息公开|信息公开|政务公开)(?:工作)?报告"),
+     0.75, "标题为“{m}”"),
     ("service_guide", re.compile(r"办事指南|服务指南|办理指南|事项指南"), 0.75, "标题含“{m}”"),
-    ("policy", re.compile(r"(?:的|)(?:通知|意见|决定|决议|批复|通告|公告|办法|规定|细则|条例|规则|实施方案|规划)$"), 0.25,
+    ("policy", re.compile(r"(?:的|)(?:通知|意见|决定|决议|批复|通告|公告|办法|规定|细则|条例|规则|实施方案|规划)"
+                          r"(?:\((?:试行|暂行|修订|修正)\))?$"), 0.25,
      "标题以公文文种“{m}”结尾"),
     ("policy", re.compile(r"关于印发.{0,80}的通知$"), 0.2, "标题为印发文件的通知"),
 )  # fmt: skip
@@ -96,6 +100,8 @@ _NOT_A_HEADING = re.compile(r">|当前位置|:|\||主题分类|栏目")
 _REPORT_TABLE = re.compile(r"第二十条第\s*\(一\)\s*项|本年新收政府信息公开申请|收到和处理政府信息公开申请情况")
 # 权责清单 / 事项目录 tables share guide labels (事项名称, 实施依据 …) but are not guides.
 _LIST_OF_ITEMS = re.compile(r"权责|权力清单|责任清单|事项目录|实施清单|目录|清单|事项表|一览表")
+# Blank forms (申请表, 登记表) carry guide labels (申请人, 办理地点 …) too: a form is not a guide.
+_BLANK_FORM = re.compile(r"(?:申请表|登记表|审批表|申报表|申请书)(?:\(.{0,10}\))?$")
 _NO_VALUE = re.compile(r"^\s*(?:无|/|-+|—+)?\s*$")
 # Contact details every 公开指南 and notice carries: alone they do not make a page a service guide.
 _CONTACT_ELEMENTS = frozenset({"办理地点", "办理时间", "咨询电话", "监督电话"})
@@ -185,7 +191,7 @@ def classify(record: PageRecord) -> Classification:
             add(kind, weight, reason.format(m=match.group(0).strip()))
     if _OVERVIEW_HEADING.search(head) and "政府信息公开" in head:
         add("annual_report", 0.45, "正文以“一、总体情况”开篇并述及政府信息公开（年报的法定结构）")
-    line = _DOC_NUMBER_LINE.search(head)
+    line = _DOC_NUMBER_LINE.search(head) or ORDER_LINE.search(head[:600])
     if line:
         add("policy", 0.5, f"正文首部有发文字号“{line.group(0).strip()}”")
     heading_kinds: set[str] = set()
@@ -206,6 +212,8 @@ def classify(record: PageRecord) -> Classification:
     labels = count_guide_labels(record.main_text) if record.main_text else 0
     if labels >= 3 and _LIST_OF_ITEMS.search(title):
         add("service_guide", 0.0, "正文有办事指南要素标签，但标题为事项清单/目录，不按办事指南计")
+    elif labels >= 3 and _BLANK_FORM.search(title):
+        add("service_guide", 0.0, "正文有办事指南要素标签，但标题为申请表等表格，不按办事指南计")
     elif labels >= 3:
         fields = service_guide_fields(record)["elements"]
         elements = fields.values()

@@ -53,6 +53,9 @@ def find_doc_numbers(text: str) -> list[str]:
 
 
 _STANDALONE_LINE = re.compile(r"^\s*" + _DOC_NUMBER.pattern + r"\s*$", re.M)
+# The number of a 令 (a regulation promulgated by order) on a line of its own: 中华人民共和国教育部令第49号,
+# 湖南省人民政府令 第283号. The country's name is not part of the number.
+ORDER_LINE = re.compile(r"^\s*(?:中华人民共和国)?([\u4e00-\u9fff]{2,20}?令)\s*第\s*(\d{1,5})\s*号\s*$", re.M)
 _LABELLED = re.compile(r"(?<![\u4e00-\u9fff])(?:发文字号|发文文号|发布文号|文件编号|文号)[\s:|｜]*" + _DOC_NUMBER.pattern)
 
 
@@ -75,6 +78,9 @@ def policy_fields(record: PageRecord) -> dict:
     line = _STANDALONE_LINE.search(head)
     if line:
         return {"doc_number": _format(line.group(1), line.group(2), line.group(3)), "doc_number_source": "text"}
+    order = ORDER_LINE.search(head[:600])
+    if order:
+        return {"doc_number": f"{order.group(1)}第{int(order.group(2))}号", "doc_number_source": "text"}
     return {"doc_number": None, "doc_number_source": None}
 
 
@@ -85,6 +91,10 @@ _INTERPRETATION_AFFIXES = re.compile(
     r"(?:^(?:关于|对|一图读懂|一图速览|图解|图说|解读)+)|(?:(?:的)?(?:政策)?(?:解读|答记者问|问答|一图读懂|图解|图说)(?:材料)?$)"
 )
 _ORIGINAL_LINK = re.compile(r"原文|相关文件|政策文件|文件下载|相关政策|政策依据")
+# A bracketed tag before an interpretation's title: 【图解】, 【答记者问】, 【新闻发布会】.
+_TITLE_TAG = re.compile(r"^\s*【[^】]{1,10}】\s*")
+# A policy's own title, as an interpretation often repeats it on its first line.
+_POLICY_TITLE_LINE = re.compile(r"^\S{0,40}关于\S{2,80}的(?:通知|意见|决定|办法|规定|方案|通告|公告|批复|实施意见|指导意见)$")
 # Laws every interpretation may cite; never the document interpreted.
 _GENERIC_TITLE = re.compile(r"^中华人民共和国|^条例$")
 
@@ -93,19 +103,23 @@ def interpretation_fields(record: PageRecord) -> dict:
     """``extras["interpretation"]``: what the interpretation says it interprets.
 
     - ``policy_titles``: the 《titles》 in the page title; when the title has none, the title with its
-      interpretation affixes removed (关于…的解读 → …) and the 《titles》 in the first 300 characters of text
-      (laws such as 《中华人民共和国…》 left out).
+      interpretation affixes and tags removed (关于…的解读 → …, 【图解】… → …), the 《titles》 in the first 300
+      characters of text (laws such as 《中华人民共和国…》 left out) and a first line of text that is a
+      policy's title (关于…的通知).
     - ``policy_links``: links labelled 原文 / 文件原文 / 政策原文 / 相关文件 …, or whose text is one of the titles.
     - ``doc_numbers``: 发文字号 in the title and the first 500 characters of text.
     """
     title = normalize(record.title)
     titles = [t.strip() for t in _BOOK_TITLE.findall(title)]
     if not titles:
-        bare = _INTERPRETATION_AFFIXES.sub("", title).strip(" :-—")
+        bare = _INTERPRETATION_AFFIXES.sub("", _TITLE_TAG.sub("", title)).strip(" :-—")
         if len(bare) >= 4 and bare != title:
             titles.append(bare)
         head = normalize(record.main_text[:300])
         titles.extend(t.strip() for t in _BOOK_TITLE.findall(head) if not _GENERIC_TITLE.search(t.strip()))
+        first = head.split("\n", 1)[0].strip()
+        if first != title and _POLICY_TITLE_LINE.match(first):
+            titles.append(first)
     titles = list(dict.fromkeys(t for t in titles if t))
 
     links: list[str] = []
