@@ -227,6 +227,18 @@ def test_an_interpretation_names_its_policy_through_a_tag_or_its_first_line():
     assert "教育部关于公布首批国家级一流本科课程认定结果的通知" in interpretation_fields(first_line)["policy_titles"]
 
 
+def test_a_work_notice_without_a_number_is_not_a_policy():
+    # jlslyj-notice-tuban-zhenggai: 主送机关 and a 通知 title, but only a cited document's number
+    text = ("各区林业局、左家自然保护区及相关单位：\n按照《吉林省林业厅关于扎实推进整改工作的通知》（吉林稽[2017]429号）文件要求，"
+            "现将有关事项通知如下：\n一、认真领会省厅文件精神。")
+    title = "安图县林业局关于疑似林地变化图斑核发现问题查处和整改工作的通知"
+    assert understand(rec(text, title=title)).kind != "policy"
+    numbered = rec("吉市林发〔2017〕348号\n" + text, title=title)
+    assert understand(numbered).kind == "policy"
+    issuing = rec("各乡镇人民政府：\n现将《应急响应机制》印发给你们，请认真贯彻执行。", title="关于印发应急响应机制的通知")
+    assert understand(issuing).kind == "policy"
+
+
 # --- URLs -------------------------------------------------------------------------------------------
 
 

@@ -107,7 +107,14 @@ _NO_VALUE = re.compile(r"^\s*(?:无|/|-+|—+)?\s*$")
 _CONTACT_ELEMENTS = frozenset({"办理地点", "办理时间", "咨询电话", "监督电话"})
 
 
-def _title_evidence(title: str, add) -> None:
+# A 通知 that neither issues nor forwards a document, without a 发文字号 anywhere on the page, is a work notice
+# (关于做好…工作的通知), not a policy: its title's 文种 and its 主送机关 say nothing of a policy.
+_WORK_NOTICE = re.compile(r"通知$")
+_ISSUING = re.compile(r"印发|转发|公布|颁布|发布")
+_CITED_NUMBER = re.compile(r"》\s*[(（][^()（）]{0,30}[)）]")
+
+
+def _title_evidence(title: str, add, work_notice: bool = False) -> None:
     outside = _BOOK.sub("", title)
     inside = " ".join(_BOOK.findall(title))
     rule_doc = _INTERPRETATION_RULE_DOC.search(outside)
@@ -123,6 +130,8 @@ def _title_evidence(title: str, add) -> None:
         if kind in ("annual_report", "disclosure_guide") and notice:
             add("policy", 0.2, f"标题为关于{'年报' if kind == 'annual_report' else '指南'}工作的通知或消息，不是其本身")
             continue
+        if kind == "policy" and work_notice:
+            continue
         if kind != "policy":
             matched_outside = True
         add(kind, weight, reason.format(m=match.group(0)))
@@ -134,6 +143,13 @@ def _title_evidence(title: str, add) -> None:
         match = pattern.search(inside)
         if match and not (kind == "interpretation" and _INTERPRETATION_RULE_DOC.search(inside)):
             add(kind, weight / 2, "书名号内" + reason.format(m=match.group(0)))
+
+
+def _has_doc_number(record: PageRecord, title: str, head: str) -> bool:
+    raw = (record.metadata.get("发文字号") or record.metadata.get("文号") or "").strip()
+    own = _CITED_NUMBER.sub("》", head[:400])  # 《上级文件》（吉林稽〔2017〕429号） is another document's number
+    return bool((raw and not _NO_VALUE.match(raw)) or find_doc_numbers(title) or find_doc_numbers(own)
+                or _DOC_NUMBER_LINE.search(head) or ORDER_LINE.search(head[:600]))
 
 
 def classify(record: PageRecord) -> Classification:
@@ -153,7 +169,11 @@ def classify(record: PageRecord) -> Classification:
             on_page.add(kind)
 
     title = normalize(record.title or record.meta.get("articletitle", "")).strip()
-    _title_evidence(title, add)
+    head = normalize(record.main_text[:800])
+    outside_books = _BOOK.sub("", title)
+    work_notice = bool(_WORK_NOTICE.search(outside_books) and not _ISSUING.search(outside_books)
+                       and not _has_doc_number(record, title, head))
+    _title_evidence(title, add, work_notice)
 
     columns = [record.meta.get("columnname", ""), record.meta.get("columntype", ""), record.column or ""]
     columns += record.breadcrumb[-2:]
@@ -184,10 +204,9 @@ def classify(record: PageRecord) -> Classification:
         if in_title:
             add("policy", 0.6, f"标题含发文字号“{in_title[0]}”")
 
-    head = normalize(record.main_text[:800])
     for kind, pattern, weight, reason in _TEXT_RULES:
         match = pattern.search(head)
-        if match:
+        if match and not (work_notice and kind == "policy"):
             add(kind, weight, reason.format(m=match.group(0).strip()))
     if _OVERVIEW_HEADING.search(head) and "政府信息公开" in head:
         add("annual_report", 0.45, "正文以“一、总体情况”开篇并述及政府信息公开（年报的法定结构）")
