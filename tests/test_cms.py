@@ -82,6 +82,7 @@ def test_trs_real_pager_object():
     assert list(page.next_requests) == ["http://jls.jlforestry.gov.cn/xxgk/bmwj/index_1.html",
                                         "http://jls.jlforestry.gov.cn/xxgk/bmwj/index_2.html"]
     assert trs.parse_list(url, "function Pager(settings){ var cfg=extend({size:1, current:0}) }").page_count is None
+    assert trs.parse_list(url, "<script>myPager({size: 9});var xcountPage = 4;</script>").page_count is None
 
 
 # --- Hanweb ------------------------------------------------------------------------------------------

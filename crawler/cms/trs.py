@@ -30,10 +30,20 @@ _CREATE_PAGE = re.compile(
 _CREATE_PAGE_IN = re.compile(
     r"createPageHTML\(\s*[\"'][\w-]+[\"']\s*,\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([\w/-]+)[\"']\s*,\s*[\"'](\w+)[\"']"
 )
-_PAGER_CALL = re.compile(r"\bPager\(\s*\{([^{}]*)\}\s*\)")
+# Patterns start with their literal (no leading \b: it would make each search scan the page character by
+# character); ``_word`` checks the word boundary on the match.
+_PAGER_CALL = re.compile(r"Pager\(\s*\{([^{}]*)\}\s*\)")
 _PAGER_FIELD = re.compile(r"(\w+)\s*:\s*[\"']?([\w-]+)")
-_COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*(\d+)")
-_CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*(\d+)")
+_COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")
+_CURRENT_PAGE = re.compile(r"currentPage\s*=\s*(\d+)")
+
+
+def _word(pattern: re.Pattern, text: str) -> re.Match | None:
+    """The first match of ``pattern`` that starts a word (not ``myPager(``, ``xcountPage``)."""
+    for m in pattern.finditer(text):
+        if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
+            return m
+    return None
 ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?(?:$|[?#])")
 _URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+\.")
 _FINGERPRINTS = ("/wcm/app/js", "0;URL=/wcm", "TRS_Editor", "trs_editor")
@@ -44,8 +54,8 @@ def detect(url: str, text: str) -> bool:
     return bool(
         _CREATE_PAGE.search(text)
         or _CREATE_PAGE_IN.search(text)
-        or _PAGER_CALL.search(text)
-        or _COUNT_PAGE.search(text)
+        or _word(_PAGER_CALL, text)
+        or _word(_COUNT_PAGE, text)
         or any(f in text for f in _FINGERPRINTS)
         or ARTICLE.search(url)
     )
@@ -60,16 +70,16 @@ def _pager(url: str, text: str) -> tuple[int, int, str, str, int] | None:
     if m:
         current = max(int(m.group(2)) - 1, 0)
         return int(m.group(1)), current, m.group(3).rsplit("/", 1)[-1], m.group(4), 1
-    m = _PAGER_CALL.search(text)
+    m = _word(_PAGER_CALL, text)
     if m:
         fields = dict(_PAGER_FIELD.findall(m.group(1)))
         if fields.get("size", "").isdigit():
             current = int(fields["current"]) if fields.get("current", "").isdigit() else 0
             return int(fields["size"]), current, fields.get("prefix", "index"), fields.get("suffix", "html"), 0
-    m = _COUNT_PAGE.search(text)
+    m = _word(_COUNT_PAGE, text)
     if not m:
         return None
-    current = _CURRENT_PAGE.search(text)
+    current = _word(_CURRENT_PAGE, text)
     leaf = url.rsplit("/", 1)[-1].split("?")[0]
     stem = re.match(r"^([\w-]+?)(?:_\d+)?\.(\w+)$", leaf)
     name, ext = (stem.group(1), stem.group(2)) if stem else ("index", "html")

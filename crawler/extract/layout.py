@@ -26,7 +26,7 @@ from crawler.cms.blocks import entries_of, list_blocks
 
 from .decoding import parse_html
 from .main_text import main_element
-from .text import INVISIBLE_TAGS, raw_text, selector_index
+from .text import INVISIBLE_TAGS, selector_index, short_raw_text
 
 LAYOUTS = ("list", "document", "both")
 # Visible characters of body text (outside links and list rows) that make a page a document.
@@ -38,7 +38,9 @@ BOTH_MIN_ENTRIES = 8
 _ROW_MAX_CHARS = 200
 
 _HANWEB_RECORDS = re.compile(r"<datastore>.*?<record>", re.S | re.I)
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*(?:[\"'][\w-]+[\"']\s*,\s*)?\d+\s*,\s*\d+\s*,|\bPager\(\s*\{\s*size\s*:")
+# two patterns, each starting with a literal (an alternation would scan the page character by character)
+_TRS_PAGERS = (re.compile(r"createPageHTML\(\s*(?:[\"'][\w-]+[\"']\s*,\s*)?\d+\s*,\s*\d+\s*,"),
+               re.compile(r"Pager\(\s*\{\s*size\s*:"))
 _YUEYANG_PAGER = re.compile(r"else\s+if\s*\(\s*num\s*>\s*\d+\s*\)")
 
 
@@ -87,14 +89,14 @@ def page_layout(url: str, doc, main, text: str, resolve=None) -> Layout:
     markers = []
     if _HANWEB_RECORDS.search(text):
         markers.append("大汉栏目数据（datastore）")
-    if _TRS_PAGER.search(text):
+    if any(pager.search(text) for pager in _TRS_PAGERS):
         markers.append("TRS 分页脚本（createPageHTML）")
     if _YUEYANG_PAGER.search(text):
         markers.append("分页跳转脚本")
     rows = {row for b in blocks for row in b.rows}
     # a list's rows whose link is dead (href="javascript:;") are still rows, not document text
     rows.update(child for b in blocks for child in b.container
-                if child.tag == b.rows[0].tag and child not in rows and len(raw_text(child)) <= _ROW_MAX_CHARS)
+                if child.tag == b.rows[0].tag and child not in rows and short_raw_text(child, _ROW_MAX_CHARS) is not None)
     chars = document_chars(main, rows)
     entries = entries_of(blocks)
     if not blocks and not markers:
