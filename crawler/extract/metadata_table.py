@@ -104,6 +104,7 @@ _TEXT_BLOCK_TAGS = (
     "h4",
 )
 _MAX_BLOCK_CHARS = 300
+_TEXT_BLOCKS = frozenset(_TEXT_BLOCK_TAGS)
 
 
 def canonical_label(text: str) -> str | None:
@@ -152,20 +153,33 @@ def _table_pairs(doc, found: dict[str, str], inside: frozenset) -> None:
 
 
 def _block_pairs(doc, found: dict[str, str], inside: frozenset, holders: frozenset) -> None:
-    for el in doc.iter(*_TEXT_BLOCK_TAGS):
-        if el in holders or el in inside:
+    # Pre-order walk. A subtree whose text is short and holds no label word is left at once: its elements'
+    # texts are parts of that text, so none of them holds a label either (and none needs reading).
+    root = doc.getroot() if hasattr(doc, "getroot") else doc
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if not isinstance(el.tag, str) or el in inside:
             continue
-        raw = short_raw_text(el, 2 * _MAX_BLOCK_CHARS)  # cheap filter before the costlier visible-text walk
-        if raw is None or not _ANY_LABEL.search(raw):
-            continue
-        text = inline_text(el)
-        if not text or len(text) > _MAX_BLOCK_CHARS:
-            continue
-        label = canonical_label(text)
-        if label:
-            _put(found, label, _value_after(el))
-            continue
-        _inline_pairs(text, found)
+        if el not in holders:
+            raw = short_raw_text(el, 2 * _MAX_BLOCK_CHARS)  # cheap filter before the costlier visible-text walk
+            if raw is not None:
+                if not _ANY_LABEL.search(raw):
+                    continue
+                if el.tag in _TEXT_BLOCKS:
+                    _block_pair(el, found)
+        stack.extend(reversed(el))
+
+
+def _block_pair(el, found: dict[str, str]) -> None:
+    text = inline_text(el)
+    if not text or len(text) > _MAX_BLOCK_CHARS:
+        return
+    label = canonical_label(text)
+    if label:
+        _put(found, label, _value_after(el))
+        return
+    _inline_pairs(text, found)
 
 
 def _value_after(label_el) -> str:

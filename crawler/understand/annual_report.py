@@ -21,7 +21,7 @@ import re
 
 from crawler.record import PageRecord
 
-from .text import CN_YEAR, cn_year, normalize
+from .text import CN_YEAR, cn_year, normalize, normalized_head
 
 _REPORT_WORDS = r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)"
 _REPORT = re.compile(_REPORT_WORDS)
@@ -97,14 +97,14 @@ def _first_number(pattern: re.Pattern, text: str) -> int | None:
 
 
 def report_year(title: str, text: str) -> int | None:
-    for source in (normalize(title), normalize(text[:400])):
+    for source in (normalize(title), normalized_head(text, 400)):
         for pattern in _YEAR_IN_TITLE:
             for match in pattern.finditer(source):
                 token = match.group(1)
                 year = int(token) if token.isdigit() else cn_year(token)
                 if year and 2000 <= year <= 2100 and (pattern is not _YEAR_IN_TITLE[0] or _REPORT.search(source)):
                     return year
-    head = normalize(text[:3000])
+    head = normalized_head(text, 3000)
     for pattern in (_PERIOD, _FULL_YEAR):
         match = pattern.search(head)
         if match:

@@ -23,7 +23,7 @@ from crawler.record import PageRecord
 
 from .policy import ORDER_LINE, find_doc_numbers, parse_doc_number
 from .service_guide import count_guide_labels, service_guide_fields
-from .text import normalize
+from .text import normalize, normalized_head
 
 THRESHOLD = 0.35
 
@@ -169,7 +169,7 @@ def classify(record: PageRecord) -> Classification:
             on_page.add(kind)
 
     title = normalize(record.title or record.meta.get("articletitle", "")).strip()
-    head = normalize(record.main_text[:800])
+    head = normalized_head(record.main_text, 800)
     outside_books = _BOOK.sub("", title)
     work_notice = bool(_WORK_NOTICE.search(outside_books) and not _ISSUING.search(outside_books)
                        and not _has_doc_number(record, title, head))
@@ -226,7 +226,7 @@ def classify(record: PageRecord) -> Classification:
                 heading_kinds.add(kind)
                 add(kind, 0.4, f"正文开头的标题行含“{match.group(0)}”")
                 break
-    if _REPORT_TABLE.search(normalize(record.main_text[:4000])) and not event:
+    if _REPORT_TABLE.search(normalized_head(record.main_text, 4000)) and not event:
         add("annual_report", 0.5, "正文含年报表格栏目（第二十条第(一)项、本年新收申请等）")
     labels = count_guide_labels(record.main_text) if record.main_text else 0
     if labels >= 3 and _LIST_OF_ITEMS.search(title):

@@ -12,7 +12,7 @@ import re
 
 from crawler.record import PageRecord
 
-from .text import normalize
+from .text import normalize, normalized_head
 
 # After NFKC: （） → (), ［］ → [], 【】 and 〔〕 stay.
 _DOC_NUMBER = re.compile(
@@ -67,7 +67,7 @@ def policy_fields(record: PageRecord) -> dict:
     number = parse_doc_number(raw)
     if number:
         return {"doc_number": number, "doc_number_source": "metadata"}
-    head = normalize(record.main_text[:1500])
+    head = normalized_head(record.main_text, 1500)
     labelled = _LABELLED.search(head)
     if labelled:
         return {"doc_number": _format(labelled.group(1), labelled.group(2), labelled.group(3)),
@@ -115,7 +115,7 @@ def interpretation_fields(record: PageRecord) -> dict:
         bare = _INTERPRETATION_AFFIXES.sub("", _TITLE_TAG.sub("", title)).strip(" :-—")
         if len(bare) >= 4 and bare != title:
             titles.append(bare)
-        head = normalize(record.main_text[:300])
+        head = normalized_head(record.main_text, 300)
         titles.extend(t.strip() for t in _BOOK_TITLE.findall(head) if not _GENERIC_TITLE.search(t.strip()))
         first = head.split("\n", 1)[0].strip()
         if first != title and _POLICY_TITLE_LINE.match(first):

@@ -33,6 +33,7 @@ Decisions (documented for the checks and the assessors):
 
 from __future__ import annotations
 
+import functools
 import re
 
 from crawler.record import PageRecord
@@ -197,8 +198,10 @@ def _glued(line: str) -> tuple[str, str] | None:
     return None
 
 
-def _items(text: str) -> list[tuple[str | None, str | None]]:
-    """The text as a stream of (label, inline value | None) and (None, value text) items."""
+@functools.lru_cache(maxsize=8)
+def _items(text: str) -> tuple[tuple[str | None, str | None], ...]:
+    """The text as a stream of (label, inline value | None) and (None, value text) items. Cached: a page's
+    kind (guide labels in its head) and its elements read the same text."""
     lines: list[list[tuple[str | None, str | None]]] = []
     glued: dict[int, tuple[str, str]] = {}
     for line in normalize(text).splitlines():
@@ -212,7 +215,7 @@ def _items(text: str) -> list[tuple[str | None, str | None]]:
     if len(glued) >= _MIN_GLUED_LINES:
         for index, pair in glued.items():
             lines[index] = [pair]
-    return [item for segments in lines for item in segments]
+    return tuple(item for segments in lines for item in segments)
 
 
 def _pairs(text: str) -> tuple[list[tuple[str, str]], str]:

@@ -45,6 +45,17 @@ def normalize(text: str) -> str:
     return _TRADITIONAL_CHAR.sub(lambda m: _TO_SIMPLIFIED[m.group()], text)
 
 
+HEAD_CHARS = 8000
+
+
+def normalized_head(text: str, n: int) -> str:
+    """About ``normalize(text[:n])``: the first ``n`` characters of the normalised first ``HEAD_CHARS``, so
+    every reader of a page's head (kind, policy, report year, guide labels) shares one normalisation."""
+    if n > HEAD_CHARS:
+        return normalize(text[:n])
+    return normalize(text[:HEAD_CHARS])[:n]
+
+
 _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
 CN_YEAR = r"[〇零○一二三四五六七八九]{4}"
