@@ -50,9 +50,10 @@ def measured():
     return groups, pairs
 
 
-# Floors: the rates measured when they were set (README, "真实网页语料"), less a margin.
+# Floors: the rates measured when they were set (README, "Reading real sites"), less a margin. A new batch of
+# pages may lower a rate: then the batch's measured rate, less a margin, is the floor (say so in the commit).
 FLOORS = {
-    "role": 0.97, "kind": 0.80, "date": 0.93, "report_year": 0.80, "doc_number": 0.65,
+    "role": 0.98, "kind": 0.85, "date": 0.95, "report_year": 0.93, "doc_number": 0.82, "pager": 0.83,
 }
 
 
@@ -65,6 +66,13 @@ def test_fields_read_at_least_as_well_as_measured(measured, field):
 
 def test_service_guide_elements_and_list_entries(measured):
     groups, _ = measured
-    assert groups["all"].elements.f1() >= 0.83
-    assert groups["all"].elements.precision() >= 0.90
+    assert groups["all"].elements.f1() >= 0.85
+    assert groups["all"].elements.precision() >= 0.91
     assert groups["all"].entries.recall() >= 0.95
+
+
+def test_real_policy_interpretation_pairs_are_found_with_their_lag(measured):
+    _, pairs = measured
+    assert len(pairs) >= 5  # the corpus's real pairs (edu.sc.gov.cn)
+    exact = [p for p in pairs if p.exact]
+    assert len(exact) >= len(pairs) - 1, [(p.interpretation, p.found, p.lag, p.expected_lag) for p in pairs]
