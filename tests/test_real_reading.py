@@ -54,6 +54,10 @@ def test_written_and_signature_dates():
     assert written_date(["生成日期: 2019-01-23 文号:", "发文日期: 2019-01-23 生效时间: 2019-01-23"]) == "2019-01-23"
     assert signature_date(["正文", "城口县人民政府", "二O一一年5月16日"]) is None  # mixed Latin O and Arabic digits
     assert signature_date(["正文", "城口县人民政府", "二〇一一年五月十六日"]) == "2011-05-16"
+    assert signature_date(["正文", "城口县人民政府", "2011年5月16日"]) == "2011-05-16"
+    # anshun-policy-jdzd: an issuing notice signs above its 附注, then the issued document runs on
+    issued = ["市政府各工作部门：", "现印发给你们。", "2020年9月10日", "（此件公开发布）", "解读制度"] + ["第一条 ……"] * 10
+    assert signature_date(issued) == "2020-09-10"
 
 
 def test_a_visible_date_beats_a_regenerated_meta_pubdate():

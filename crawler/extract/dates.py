@@ -126,7 +126,7 @@ _NOT_PUBLICATION = re.compile(
 )
 _SOURCE_LINE = re.compile(r"(?:来源|來源|信息来源|文章来源|作者|发布机构|发布单位|编辑|责任编辑)\s*[:：]")
 _DATE_ONLY_LINE = re.compile(
-    rf"^[\s•·●▪]*[\[【(（]?\s*(?:{NUMERIC_DATE}|{CHINESE_DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*[\]】)）]?\s*$"
+    rf"^[\s•·●▪]*[\[【(（]?\s*(?:{NUMERIC_DATE}\s*[日号]?|{CHINESE_DATE})(?:\s*\d{{1,2}}:\d{{2}}(?::\d{{2}})?)?\s*[\]】)）]?\s*$"
 )
 # A non-publication label with its date, removed before an info bar is read (归档时间:2018-11-21 …).
 _NOT_PUBLICATION_VALUE = re.compile(
@@ -180,8 +180,19 @@ def info_bar_date(before: list[str], top: list[str]) -> str | None:
     return None
 
 
+# The 附注 under an issuing notice's signature: "（此件公开发布）".
+_ANNOTATION_LINE = re.compile(r"^\s*[(（]此件[^()（）]{2,8}[)）]\s*$")
+
+
 def signature_date(lines: list[str]) -> str | None:
-    """The date a document is signed with (落款): a line that is only a date among its last lines."""
+    """The date a document is signed with (落款): a line that is only a date among its last lines, or the
+    date line over the 附注 of an issuing notice (its signature, followed by the document it issues)."""
+    for i, line in enumerate(lines[:-1]):
+        if _ANNOTATION_LINE.match(lines[i + 1]):
+            match = _DATE_ONLY_LINE.match(line.translate(_FULL_WIDTH))
+            found = _from_match(match) if match else None
+            if found:
+                return found
     for line in reversed(lines[-6:]):
         match = _DATE_ONLY_LINE.match(line.translate(_FULL_WIDTH))
         if match:
