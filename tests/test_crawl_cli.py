@@ -197,3 +197,24 @@ def test_recheck_requests_from_the_web_app_are_crawled_and_checked(tmp_path):
     assert count(db, "SELECT status FROM recheck_requests") == "done"
     assert count(db, "SELECT count(DISTINCT unit_id) FROM fetches") == 1  # only the unit that asked
     assert count(db, "SELECT count(*) FROM findings WHERE unit_id = 'edu-bureau' AND outcome = 'fail'") > 0
+
+
+def test_scrapy_download_errors_are_logged_in_chinese_on_one_line(caplog):
+    import logging
+
+    import zwgk.crawling  # noqa: F401  (installs the filters)
+
+    retry = logging.getLogger("scrapy.downloadermiddlewares.retry")
+    with caplog.at_level(logging.ERROR, logger="scrapy.downloadermiddlewares.retry"):
+        retry.error("Gave up retrying %(request)s (failed %(retry_times)d times): %(reason)s",
+                    {"request": "<GET http://x.gov.cn/>", "retry_times": 3, "reason": "Connection refused"})
+    assert caplog.records[-1].getMessage() == "已放弃重试 <GET http://x.gov.cn/>（失败 3 次）：Connection refused"
+    robots = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    with caplog.at_level(logging.ERROR, logger="scrapy.downloadermiddlewares.robotstxt"):
+        try:
+            raise ConnectionError("refused")
+        except ConnectionError as exc:
+            robots.error("Error downloading %(request)s: %(f_exception)s",
+                         {"request": "<GET http://x.gov.cn/robots.txt>", "f_exception": exc}, exc_info=True)
+    assert caplog.records[-1].getMessage() == "下载失败 <GET http://x.gov.cn/robots.txt>：refused"
+    assert caplog.records[-1].exc_info is None

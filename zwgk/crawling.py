@@ -56,17 +56,29 @@ TRAP_WORDS = {
 SETTINGS_ENV = "ZWGK_CRAWL_SETTINGS"
 
 
-class _OneLineErrors(logging.Filter):
-    """Scrapy logs a traceback when a site's robots.txt cannot be fetched; the unit's health notes already
-    report the failure in Chinese, so keep the log line and drop the traceback."""
+# Scrapy's messages that users meet on a bad site, in Chinese (the arguments are Scrapy's own).
+_SCRAPY_MESSAGES = {
+    "Gave up retrying %(request)s (failed %(retry_times)d times): %(reason)s":
+        "已放弃重试 %(request)s（失败 %(retry_times)d 次）：%(reason)s",
+    "Error downloading %(request)s: %(f_exception)s": "下载失败 %(request)s：%(f_exception)s",
+    "Error downloading %(request)s": "下载失败 %(request)s",
+}
+
+
+class _ChineseErrors(logging.Filter):
+    """Scrapy's download errors in Chinese and on one line: the unit's health notes report the failure
+    already, so the traceback Scrapy logs with a robots.txt failure is dropped."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.exc_info = None
-        record.exc_text = None
+        if isinstance(record.msg, str) and record.msg in _SCRAPY_MESSAGES:
+            record.msg = _SCRAPY_MESSAGES[record.msg]
+            record.exc_info = None  # a download failure, not a bug: no traceback
+            record.exc_text = None
         return True
 
 
-logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLineErrors())
+for _name in ("scrapy.downloadermiddlewares.robotstxt", "scrapy.downloadermiddlewares.retry", "scrapy.core.scraper"):
+    logging.getLogger(_name).addFilter(_ChineseErrors())
 
 
 class _ProgressHandler(logging.Handler):
