@@ -81,6 +81,22 @@ def test_a_metadata_table_inside_the_body_container_is_read():
     assert (record.pub_date, record.pub_date_source) == ("2022-01-28", "table")
 
 
+def test_the_adoption_line_under_the_title_dates_the_document():
+    # xiangyin-other-shiwuwu-jianyi: a plenum's 建议, dated only by its adoption line
+    body = ("<html><body><h1>中共湘阴县委关于制定湘阴县国民经济和社会发展第十五个五年规划的建议</h1><div id='zoom'>"
+            "<p>(2025年12月12日中国共产党湘阴县第十三届委员会第十一次全体会议通过)</p><p>" + "“十五五”时期是关键时期。" * 30
+            + "</p></div></body></html>").encode()
+    record = extract_page("http://www.xiangyin.gov.cn/31470/31471/content_1.html", {}, body)
+    assert (record.pub_date, record.pub_date_source) == ("2025-12-12", "text")
+
+
+def test_a_hanweb_column_page_without_text_is_a_list():
+    # nbjb-list-zfbz: the column's entries are written by the platform's script
+    body = "<html><body><div class='bt'>首页 > 政府信息公开 > 住房保障</div><div id='div1'></div></body></html>".encode()
+    record = extract_page("http://www.nbjb.gov.cn/col/col1229112581/index.html", {}, body)
+    assert record.layout == "list", record.layout_reasons
+
+
 def test_metadata_labels_and_values_with_list_bullets():
     # chaisang-bszn-trap-yilian-qingdan: a stored text keeps the list markers of its metadata list
     lines = ["• 索 引 号:", "• 000014349/2021-260416", "• 生成日期:", "• 2020-11-02", "• 文  号:", "• 是否有效:"]

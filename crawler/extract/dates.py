@@ -202,6 +202,24 @@ def signature_date(lines: list[str]) -> str | None:
     return None
 
 
+# The line under the title of a law, a plan or a party or congress document: "（2025年12月12日中国共产党湘阴县
+# 第十三届委员会第十一次全体会议通过）", "（2019年4月15日…常务委员会第十次会议修订）".
+_ADOPTION_LINE = re.compile(
+    rf"^\s*[(（]\s*(?:{NUMERIC_DATE}\s*[日号]?|{CHINESE_DATE})[^()（）]{{0,80}}?(?:通过|修订|修正|批准|公布|发布)\s*[)）]\s*$"
+)
+
+
+def adoption_date(lines: list[str]) -> str | None:
+    """The date a document was adopted, from its adoption line among the first lines of its text."""
+    for line in lines[:4]:
+        match = _ADOPTION_LINE.match(line.translate(_FULL_WIDTH))
+        if match:
+            found = _from_match(match)
+            if found:
+                return found
+    return None
+
+
 def date_from_url(url: str) -> str | None:
     """A publication date encoded in a CMS URL (t20170302_…, /art/2017/3/2/, /2018-09-26/, /20230331/,
     /202301/30/). A month folder alone (/201703/) names no day: no date (a guessed day would be a wrong

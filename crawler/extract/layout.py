@@ -42,6 +42,8 @@ _HANWEB_RECORDS = re.compile(r"<datastore>.*?<record>", re.S | re.I)
 _TRS_PAGERS = (re.compile(r"createPageHTML\(\s*(?:[\"'][\w-]+[\"']\s*,\s*)?\d+\s*,\s*\d+\s*,"),
                re.compile(r"Pager\(\s*\{\s*size\s*:"))
 _YUEYANG_PAGER = re.compile(r"else\s+if\s*\(\s*num\s*>\s*\d+\s*\)")
+# A Hanweb column address: its list is written by the platform's script (jpage), not into the page.
+_HANWEB_COLUMN = re.compile(r"/col/col\d+/(?:index\.html?)?$")
 
 
 @dataclass
@@ -93,6 +95,8 @@ def page_layout(url: str, doc, main, text: str, resolve=None) -> Layout:
         markers.append("TRS 分页脚本（createPageHTML）")
     if _YUEYANG_PAGER.search(text):
         markers.append("分页跳转脚本")
+    if _HANWEB_COLUMN.search(url.split("?", 1)[0]):
+        markers.append("大汉栏目页网址（/col/col…/）")
     rows = {row for b in blocks for row in b.rows}
     # a list's rows whose link is dead (href="javascript:;") are still rows, not document text
     rows.update(child for b in blocks for child in b.container

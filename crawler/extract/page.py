@@ -15,7 +15,8 @@ from crawler.record import PageRecord
 from .breadcrumb import breadcrumb, page_column
 from .cms import detect_cms
 from .dates import (
-    INFO_BAR_LINES, date_from_url, find_labelled_date, info_bar_date, parse_date_value, signature_date, written_date,
+    INFO_BAR_LINES, adoption_date, date_from_url, find_labelled_date, info_bar_date, parse_date_value, signature_date,
+    written_date,
 )
 from .layout import page_layout
 from .decoding import decode_html, is_binary, parse_html
@@ -63,8 +64,9 @@ def _publication_date(meta, metadata, texts: tuple[str, str, str], title: str, u
         if found:
             return found, "meta"
     # Elsewhere: a labelled date outside the body (a meeting's "时间：" inside the text is not the page's
-    # date), a publication label inside it, the signature date at its end.
-    found = find_labelled_date(before + "\n" + after) or find_labelled_date(main_text, strong_only=True) or signature_date(main_lines)
+    # date), a publication label inside it, the signature date at its end, the adoption line under the title.
+    found = (find_labelled_date(before + "\n" + after) or find_labelled_date(main_text, strong_only=True)
+             or signature_date(main_lines) or adoption_date(main_lines))
     if found:
         return found, "text"
     found = date_from_url(url)
