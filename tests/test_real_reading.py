@@ -259,6 +259,17 @@ def test_a_work_notice_without_a_number_is_not_a_policy():
     assert understand(issuing).kind == "policy"
 
 
+def test_guide_fragments_and_guide_titles():
+    # gzegn-bszn-mirror-15day, xtkfq-bszn-shengyu-zhiyin-mirror, xjsw-bszn-shetuan-chengli
+    fragment = "一、办理时限\n15个工作日\n二、办理流程\n受理\n审查\n三、办理材料"
+    assert understand(rec(fragment, title="一、办理时限")).kind == "service_guide"
+    assert understand(rec("服务对象：已婚夫妇", title="生育登记服务工作指引")).kind == "service_guide"
+    assert understand(rec("一、行政许可的依据\n《社会团体登记管理条例》", title="社会团体成立审批流程")).kind == "service_guide"
+    # contact details alone still make no guide
+    contact = "办理地点：县政务中心\n办理时间：工作日\n咨询电话：0730-1"
+    assert understand(rec(contact, title="关于调整窗口工作时间的公告")).kind != "service_guide"
+
+
 # --- URLs -------------------------------------------------------------------------------------------
 
 

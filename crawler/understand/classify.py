@@ -48,7 +48,8 @@ _TITLE_RULES = (
     ("annual_report", re.compile(r"(?:政府信息公开|信息公开|政务公开)(?:工作)?(?:年度报告|年报)"), 0.85, "标题含“{m}”"),
     ("annual_report", re.compile(r"(?:19|20)\d{2}\s*年度?[^。]{0,30}?(?:政府信息公开|政务信息公开|信息公开|政务公开)(?:工作)?报告"),
      0.75, "标题为“{m}”"),
-    ("service_guide", re.compile(r"办事指南|服务指南|办理指南|事项指南"), 0.75, "标题含“{m}”"),
+    ("service_guide", re.compile(r"办事指南|服务指南|办理指南|事项指南|(?:办事|服务|办理)(?:工作)?指引"), 0.75, "标题含“{m}”"),
+    ("service_guide", re.compile(r"(?:审批|办理|办事)流程$"), 0.4, "标题为“{m}”"),
     ("policy", re.compile(r"(?:的|)(?:通知|意见|决定|决议|批复|通告|公告|办法|规定|细则|条例|规则|实施方案|规划)"
                           r"(?:\((?:试行|暂行|修订|修正)\))?$"), 0.25,
      "标题以公文文种“{m}”结尾"),
@@ -243,6 +244,8 @@ def classify(record: PageRecord) -> Classification:
             add("service_guide", 0.0, "正文只有办公地点、时间、电话等联系方式，不按办事指南计")
         elif present >= 3:
             add("service_guide", 0.7 if present >= 6 else 0.45, f"正文含{present}项有内容的办事指南要素")
+        elif present >= 2:
+            add("service_guide", 0.35, f"正文含{labels}项办事指南要素标签，{present}项有内容")
         elif labels >= 6:
             add("service_guide", 0.5, f"正文含{labels}项办事指南要素标签（多数无内容）")
 
