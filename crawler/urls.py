@@ -4,7 +4,8 @@ A county page has 200–400 links and ``urllib.parse.urljoin`` costs ~10 µs eac
 structure both resolve every href of a page. ``Resolver`` resolves each distinct href once per page and
 takes the common shapes without ``urljoin``: absolute ``http(s)://…``, scheme-relative ``//host/…`` and
 root-relative ``/path`` and path-relative ``a.html`` / ``./201912/t1.html`` / ``../../b/c.html`` (no other
-dot segments). Everything else (``../``, ``?page=2``, ``a/../b``) goes through ``urljoin``. Non-http targets (``javascript:``, ``mailto:``, ``#…``) resolve to None; fragments are dropped.
+dot segments). Everything else (``../``, ``?page=2``, ``a/../b``) goes through ``urljoin``. Non-http
+targets (``javascript:``, ``mailto:``, ``#…``) resolve to None; fragments are dropped.
 """
 
 from __future__ import annotations

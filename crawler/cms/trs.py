@@ -10,8 +10,8 @@ real sites:
   intensive platform, edu.sc.gov.cn);
 - ``Pager({size: 3, current: 0, prefix: 'index', suffix: 'html'})``: like the first (jls.jlforestry.gov.cn);
 
-or as ``var countPage = 21`` with ``currentPage``. The further pages are a ``PageRange`` (the count may be a lie: 100000). Articles are
-``./YYYYMM/tYYYYMMDD_<id>.html`` beside the list (domain.md §6).
+or as ``var countPage = 21`` with ``currentPage``. The further pages are a ``PageRange`` (the count may be a
+lie: 100000). Articles are ``./YYYYMM/tYYYYMMDD_<id>.html`` beside the list (domain.md §6).
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ _PAGER_FIELD = re.compile(r"(\w+)\s*:\s*[\"']?([\w-]+)")
 _COUNT_PAGE = re.compile(r"countPage\s*=\s*(\d+)")
 _CURRENT_PAGE = re.compile(r"currentPage\s*=\s*(\d+)")
 
+ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?(?:$|[?#])")
+_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+\.")
+_FINGERPRINTS = ("/wcm/app/js", "0;URL=/wcm", "TRS_Editor", "trs_editor")
+
 
 def _word(pattern: re.Pattern, text: str) -> re.Match | None:
     """The first match of ``pattern`` that starts a word (not ``myPager(``, ``xcountPage``)."""
@@ -44,9 +48,6 @@ def _word(pattern: re.Pattern, text: str) -> re.Match | None:
         if m.start() == 0 or not (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_"):
             return m
     return None
-ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?(?:$|[?#])")
-_URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+\.")
-_FINGERPRINTS = ("/wcm/app/js", "0;URL=/wcm", "TRS_Editor", "trs_editor")
 
 
 def detect(url: str, text: str) -> bool:

@@ -184,21 +184,20 @@ def info_bar_date(before: list[str], top: list[str]) -> str | None:
 _ANNOTATION_LINE = re.compile(r"^\s*[(（]此件[^()（）]{2,8}[)）]\s*$")
 
 
+def _line_date(pattern: re.Pattern, line: str) -> str | None:
+    """The valid date of ``line`` when ``pattern`` (one holding NUMERIC_DATE or CHINESE_DATE) matches it."""
+    match = pattern.match(line.translate(_FULL_WIDTH))
+    return _from_match(match) if match else None
+
+
 def signature_date(lines: list[str]) -> str | None:
     """The date a document is signed with (落款): a line that is only a date among its last lines, or the
     date line over the 附注 of an issuing notice (its signature, followed by the document it issues)."""
-    for i, line in enumerate(lines[:-1]):
-        if _ANNOTATION_LINE.match(lines[i + 1]):
-            match = _DATE_ONLY_LINE.match(line.translate(_FULL_WIDTH))
-            found = _from_match(match) if match else None
-            if found:
-                return found
-    for line in reversed(lines[-6:]):
-        match = _DATE_ONLY_LINE.match(line.translate(_FULL_WIDTH))
-        if match:
-            found = _from_match(match)
-            if found:
-                return found
+    over_annotation = (line for i, line in enumerate(lines[:-1]) if _ANNOTATION_LINE.match(lines[i + 1]))
+    for line in (*over_annotation, *reversed(lines[-6:])):
+        found = _line_date(_DATE_ONLY_LINE, line)
+        if found:
+            return found
     return None
 
 
@@ -211,13 +210,7 @@ _ADOPTION_LINE = re.compile(
 
 def adoption_date(lines: list[str]) -> str | None:
     """The date a document was adopted, from its adoption line among the first lines of its text."""
-    for line in lines[:4]:
-        match = _ADOPTION_LINE.match(line.translate(_FULL_WIDTH))
-        if match:
-            found = _from_match(match)
-            if found:
-                return found
-    return None
+    return next((found for line in lines[:4] if (found := _line_date(_ADOPTION_LINE, line))), None)
 
 
 def date_from_url(url: str) -> str | None:
