@@ -16,9 +16,9 @@ import yaml
 
 from rubrics.engine import fingerprint
 from rubrics.export import num, sheet_to_dict
-from zwgk import app
+from zwgk.services import app
 from zwgk.store import Store
-from zwgk.units import load_units
+from zwgk.registry.units import load_units
 
 DEMO_USERS = [
     # (username, role, display name, units, password) — demo only, printed for the user

@@ -10,7 +10,7 @@ from checks.registry import REGISTRY, catalogue, checks, rubrics, run_checks
 from crawler.record import PageRecord
 from rubrics.engine import Outcome
 from rubrics.model import Automation
-from zwgk.migrations import v4_subject_key
+from zwgk.store.migrations import v4_subject_key
 
 RUBRICS = rubrics()
 

@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from benchmarks.gen_county import serve_county
-from zwgk import demo_site
-from zwgk.crawling import crawl_lock
+from zwgk.demo import server as demo_site
+from zwgk.services.crawling import crawl_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,7 +202,7 @@ def test_recheck_requests_from_the_web_app_are_crawled_and_checked(tmp_path):
 def test_scrapy_download_errors_are_logged_in_chinese_on_one_line(caplog):
     import logging
 
-    import zwgk.crawling  # noqa: F401  (installs the filters)
+    import zwgk.services.crawling  # noqa: F401  (installs the filters)
 
     retry = logging.getLogger("scrapy.downloadermiddlewares.retry")
     with caplog.at_level(logging.ERROR, logger="scrapy.downloadermiddlewares.retry"):

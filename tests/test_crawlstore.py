@@ -6,8 +6,8 @@ import pytest
 
 from crawler.items import FetchedPage, SkippedLink
 from crawler.record import Attachment, PageRecord
-from zwgk.blobs import BlobError, BlobStore, sha256_hex
-from zwgk.crawlstore import CrawlStore
+from zwgk.store.blobs import BlobError, BlobStore, sha256_hex
+from zwgk.store.crawl import CrawlStore
 from zwgk.store import Store
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from rubrics.export import num
-from zwgk import app
+from zwgk.services import app
 from zwgk.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from crawler.record import PageRecord
-from zwgk import demo_site
+from zwgk.demo import server as demo_site
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"

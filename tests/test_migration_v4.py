@@ -12,7 +12,7 @@ from checks.base import CheckContext
 from checks.registry import get_rubric, run_checks
 from crawler.record import PageRecord
 from rubrics.engine import Status, score
-from zwgk.migrations import LATEST_VERSION, MIGRATIONS
+from zwgk.store.migrations import LATEST_VERSION, MIGRATIONS
 from zwgk.store import Store
 
 UNIT = {"id": "edu", "name": "市教育局", "kind": "department", "subunits": []}

@@ -32,11 +32,14 @@ from reports.digest import (
 )
 from rubrics.engine import fingerprint
 from rubrics.loader import get_rubric
-from zwgk import app, checking, crawling, demo_site
-from zwgk.app import AppError
-from zwgk.checking import UnitCheck
-from zwgk.crawling import UnitCrawl, crawl_lock
-from zwgk.nightly import (
+from zwgk.services import app
+from zwgk.services import checking
+from zwgk.services import crawling
+from zwgk.demo import server as demo_site
+from zwgk.services.app import AppError
+from zwgk.services.checking import UnitCheck
+from zwgk.services.crawling import UnitCrawl, crawl_lock
+from zwgk.services.nightly import (
     EvidenceChanged,
     diff_findings,
     digest_message,
@@ -47,7 +50,7 @@ from zwgk.nightly import (
     smtp_from_env,
 )
 from zwgk.store import Store
-from zwgk.units import load_units
+from zwgk.registry.units import load_units
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<script>alert(1)</script>"

@@ -31,7 +31,7 @@ FAST = {"DOWNLOAD_DELAY": 0, "DOWNLOAD_DELAY_JITTER": 0, "AUTOTHROTTLE_ENABLED":
 
 RUN = """
 import json, sys
-from zwgk import selfcheck
+from zwgk.services import selfcheck
 from pathlib import Path
 doc = selfcheck.run(sys.argv[1], "department", 2017, Path(sys.argv[2]), settings=json.loads(sys.argv[3]))
 print(json.dumps({"pages": doc["crawl"]["pages"], "status": doc["crawl"]["status"]}))

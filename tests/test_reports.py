@@ -29,7 +29,7 @@ from reports.xlsx import FIRST_ROW, HEADER, HEADER_ROW, RANKING_HEADER, RANKING_
 from rubrics.export import sheet_to_dict
 from rubrics.loader import get_rubric, load_all
 from sample import build_sample_db
-from zwgk import app
+from zwgk.services import app
 
 PERIOD = 2017
 HOSTILE = "<script>alert(1)</script>"

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from sample import build_sample_db
-from zwgk import app
-from zwgk.reportcli import report
+from zwgk.services import app
+from zwgk.services.reporting import report
 
 
 @pytest.fixture(scope="module")

@@ -146,7 +146,8 @@ def checked_store(tmp_path):
     """A township checked for 2018 under the rubric in force (township-2018 once installed) from stored
     pages, with one decision taken."""
     from crawler.items import FetchedPage
-    from zwgk import app, checking
+    from zwgk.services import app
+    from zwgk.services import checking
     from zwgk.store import Store
 
     store = Store.open(tmp_path / "db" / "zwgk.db")
@@ -166,7 +167,8 @@ def checked_store(tmp_path):
 
 
 def test_a_new_file_takes_over_later_periods_and_a_period_is_rescored_without_crawling(installed, checked_store):
-    from zwgk import app, checking
+    from zwgk.services import app
+    from zwgk.services import checking
 
     store, cs = checked_store
     assert app.rubric_of(store.get_unit("xinshi-town"), 2026).id == "township-2018"

@@ -18,8 +18,9 @@ import pytest
 import yaml
 
 from crawler.record import PageRecord
-from zwgk import app, demo_site
-from zwgk.selfcheck import MARKER, fresh_dir, self_unit, site_name, unit_id_for
+from zwgk.services import app
+from zwgk.demo import server as demo_site
+from zwgk.services.selfcheck import MARKER, fresh_dir, self_unit, site_name, unit_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = yaml.safe_load((ROOT / "data" / "demo_site" / "golden.yaml").read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from rubrics.engine import Action, Decision, Determination, ManualEntry, Outcome, Proposal
-from zwgk.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from zwgk.store.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from zwgk.store import ANY, StaleEditError, Store, StoreError, canonical_json, default_db_path, evidence_hash
 
 UNIT = "unit-a"

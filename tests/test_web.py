@@ -500,7 +500,7 @@ def test_dashboard_lists_every_unit_with_scores(world):
 
 
 def test_passwd_and_disable_commands_end_sessions(world):
-    from zwgk.webcli import disable, passwd
+    from zwgk.cli.web import disable, passwd
 
     client = login(world["app"], "xinshi")
     runner = CliRunner()

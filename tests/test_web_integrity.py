@@ -223,7 +223,7 @@ def test_audit_log_covers_cli_user_changes_and_exports_guarded_xlsx(world, capsy
 
 
 def test_migration_copies_earlier_writes_into_the_audit_log(tmp_path):
-    from zwgk.migrations import MIGRATIONS
+    from zwgk.store.migrations import MIGRATIONS
 
     db = tmp_path / "old.db"
     with Store.open(db, migrations=MIGRATIONS[:3]) as store:
@@ -445,7 +445,7 @@ def test_a_same_site_back_link_is_kept(world):
 
 
 def test_database_and_blobs_are_owner_only(tmp_path):
-    from zwgk.blobs import BlobStore
+    from zwgk.store.blobs import BlobStore
 
     Store.open(tmp_path / "var" / "zwgk.db").close()
     assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700

@@ -5,7 +5,7 @@ Run from the repository root with the test extra installed (reportlab, python-do
     .venv/bin/python data/demo_site/build.py
 
 It rewrites ``www/`` (the static files), ``jpage/`` (the Hanweb list data behind dataproxy.jsp) and
-``site.json`` (the manifest ``zwgk.demo_site`` reads: units, GBK prefixes, robots). The output is
+``site.json`` (the manifest ``zwgk.demo.server`` reads: units, GBK prefixes, robots). The output is
 deterministic, so a rebuild with unchanged content leaves git clean. Every link is relative or
 root-relative: the site is served on an ephemeral loopback port. ``GAPS.md`` lists the deliberate gaps;
 ``README.md`` the layout and where the texts were adapted from.

@@ -18,8 +18,8 @@ from urllib.parse import quote
 
 from rubrics.engine import OPEN, STATUS_WORDS, Action, Deduction, ScoreSheet, Status
 from rubrics.model import Indicator
-from zwgk import app as services
-from zwgk.render import review_rows
+from zwgk.services import app as services
+from zwgk.cli.render import review_rows
 from zwgk.store import MANUAL_PREFIX, MAX_TEXT, MAX_USERNAME, Store, StoreError, clean_text
 
 LOGIN_WINDOW = timedelta(minutes=15)

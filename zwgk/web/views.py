@@ -16,7 +16,7 @@ from starlette.responses import Response
 from checks.registry import rubrics as load_rubrics
 from rubrics.engine import COUNTED_CONFIRMED, OPEN, Action, RuleKind
 from rubrics.model import Indicator
-from zwgk import app as services
+from zwgk.services import app as services
 from zwgk.store import StaleEditError, StoreError, UnchangedError
 from zwgk.web import auth, data
 from zwgk.web.app import Ctx

@@ -45,7 +45,7 @@ WEB_TABLES = [
     """,
     "CREATE INDEX web_disputes_fp ON web_disputes (fingerprint, id)",
     "CREATE INDEX web_disputes_unit_period ON web_disputes (unit_id, period, id)",
-    # Not imported from zwgk.migrations: that module imports this one while it is being loaded.
+    # Not imported from zwgk.store.migrations: that module imports this one while it is being loaded.
     """
     CREATE TRIGGER web_disputes_no_update BEFORE UPDATE ON web_disputes
     BEGIN

@@ -34,7 +34,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from rubrics.engine import Action, Decision, Determination, ManualEntry, Outcome, Proposal
-from zwgk.migrations import LATEST_VERSION, MIGRATIONS, SCHEMA_MIGRATIONS_DDL, Migration
+from zwgk.store.migrations import LATEST_VERSION, MIGRATIONS, SCHEMA_MIGRATIONS_DDL, Migration
 from zwgk.paths import default_db_path  # $ZWGK_HOME/zwgk.db, ZWGK_HOME defaulting to ./var
 
 __all__ = [

@@ -6,7 +6,7 @@ from rubrics.diff import IndicatorChange
 from rubrics.engine import OPEN, STATUS_WORDS, ScoreSheet
 from rubrics.export import num
 from rubrics.model import Rubric, RuleKind
-from zwgk.textui import table
+from zwgk.cli.textui import table
 
 CHINESE_ORDINALS = "一二三四五六七八九十"
 KIND_WORDS = {RuleKind.FIXED: "固定扣分", RuleKind.PER_ITEM: "按项扣分", RuleKind.PER_EVENT: "按次扣分"}

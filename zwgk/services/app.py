@@ -14,15 +14,15 @@ from rubrics.engine import Action, ScoreSheet, score
 from rubrics.loader import KIND_NAMES
 from rubrics.model import Adjustment, Indicator, Rubric, Rule, RuleKind
 from zwgk import paths
-from zwgk.blobs import BlobStore
-from zwgk.crawlstore import CrawlStore
+from zwgk.store.blobs import BlobStore
+from zwgk.store.crawl import CrawlStore
 from zwgk.store import ANY, Store, evidence_hash, proposals_of
 
 POINTS_TEXT = re.compile(r"[0-9]{1,4}(?:\.[0-9]{1,2})?", re.ASCII)
 COUNT_TEXT = re.compile(r"[0-9]{1,7}", re.ASCII)
 MAX_EVENTS = 100  # the count cap where the rubric names neither a list nor a cap (bonus/penalty events)
 PASSWORD_MIN, PASSWORD_MAX = 12, 128
-from zwgk.units import crawl_settings_for, load_host_policies, load_units
+from zwgk.registry.units import crawl_settings_for, load_host_policies, load_units
 
 
 class AppError(Exception):
@@ -108,7 +108,7 @@ def unit_findings(store: Store, unit: dict, period: int, rubric: Rubric) -> list
     """The unit's current findings for ``period`` under ``rubric``: the stored ones when the latest check
     used that rubric; else the checks run again over the stored page records (no crawl, nothing stored),
     each finding's ``id`` then being its fingerprint."""
-    from zwgk import checking  # checking builds on this module: imported here, not at the top
+    from zwgk.services import checking  # checking builds on this module: imported here, not at the top
 
     if store.current_rubric_id(unit["id"], period) in (None, rubric.id):
         return store.current_findings(unit["id"], period)
@@ -222,7 +222,7 @@ def _pts(value: Decimal) -> str:
 def password_problem(username: str, password: str) -> str | None:
     """Why a new password is refused (Chinese), or None: 12 to 128 characters, not the user name, not a
     demo password, not one repeated character."""
-    from zwgk.demo import DEMO_USERS  # zwgk.demo imports this module
+    from zwgk.services.demo import DEMO_USERS  # zwgk.services.demo imports this module
 
     if len(password) < PASSWORD_MIN:
         return f"密码至少 {PASSWORD_MIN} 个字符"

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 from crawler.items import FetchedPage, SkippedLink
 from crawler.record import Attachment, PageRecord
-from zwgk.blobs import BlobStore
+from zwgk.store.blobs import BlobStore
 from zwgk.store import Store
 
 OK_STATUSES = range(200, 300)

@@ -19,8 +19,8 @@ from crawler.record import PageRecord
 from crawler.understand import understand
 from crawler.understand.list_dates import with_list_dates
 from rubrics.model import Rubric
-from zwgk import app
-from zwgk.crawlstore import CrawlStore
+from zwgk.services import app
+from zwgk.store.crawl import CrawlStore
 from zwgk.store import Store
 
 

@@ -29,13 +29,13 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from crawler.runner import CrawlInterrupted, run_crawl, summary_status
-from zwgk import app
-from zwgk.cliutil import EXIT_PARTIAL
-from zwgk.crawlstore import CrawlStore
-from zwgk.locks import Locked, held
+from zwgk.services import app
+from zwgk.cli.util import EXIT_PARTIAL
+from zwgk.store.crawl import CrawlStore
+from zwgk.store.locks import Locked, held
 from zwgk.store import Store
 
-PIPELINE = {"zwgk.pipeline.StorePipeline": 300}
+PIPELINE = {"zwgk.services.pipeline.StorePipeline": 300}
 STATUS_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败"}  # a unit's crawl status, in tables
 ERROR_WORDS = {
     "dns": "域名解析失败", "timeout": "超时", "connection": "连接失败", "http_4xx": "4xx 错误", "http_5xx": "服务器错误",

@@ -1,4 +1,4 @@
-"""The ``zwgk`` command: a thin click layer over ``zwgk.app`` (help and messages in Chinese).
+"""The ``zwgk`` command: a thin click layer over ``zwgk.services.app`` (help and messages in Chinese).
 
 Conventions (design.md): ``--json`` prints exactly one JSON document on stdout; progress and logs go to
 stderr. Exit codes: 0 ok, 1 error, 2 usage, 3 partial, 4 another run holds the lock.
@@ -23,8 +23,9 @@ from rubrics.engine import OPEN, STATUS_WORDS, Action, EngineError
 from rubrics.export import num, rubric_to_dict, sheet_to_dict
 from checks.registry import checks as all_checks, get_rubric, load_file, rubrics as load_rubrics
 from rubrics.loader import RubricError
-from zwgk import app, render
-from zwgk.cliutil import (
+from zwgk.services import app
+from zwgk.cli import render
+from zwgk.cli.util import (
     CONTEXT,
     EXIT_ERROR,
     EXIT_LOCKED,
@@ -43,16 +44,16 @@ from zwgk.cliutil import (
     units_option,
 )
 from zwgk.store import ROLES, StoreError, UnchangedError
-from zwgk import webcli
-from zwgk.crawling import STATUS_WORDS as CRAWL_STATUS_WORDS
-from zwgk.inspectpage import inspect_page
-from zwgk.nightly import nightly
-from zwgk.recheck import recheck
-from zwgk.reportcli import report
-from zwgk.selfcheck import selfcheck
-from zwgk.textui import table
-from zwgk.unit_import import units_import
-from zwgk.units import UnitsError
+from zwgk.cli import web as webcli
+from zwgk.services.crawling import STATUS_WORDS as CRAWL_STATUS_WORDS
+from zwgk.services.inspect import inspect_page
+from zwgk.services.nightly import nightly
+from zwgk.services.recheck import recheck
+from zwgk.services.reporting import report
+from zwgk.services.selfcheck import selfcheck
+from zwgk.cli.textui import table
+from zwgk.registry.importing import units_import
+from zwgk.registry.units import UnitsError
 
 def crawl_word(status: str) -> str:
     return CRAWL_STATUS_WORDS.get(status, status) + ("（无法评估）" if status == "failed" else "")
@@ -655,7 +656,7 @@ def demo(out, as_json):
       zwgk demo
       zwgk demo --out /tmp/zwgk-demo --json
     """
-    from zwgk import demo as demo_run
+    from zwgk.services import demo as demo_run
 
     result = demo_run.run(Path(out), progress=note)
     if as_json:
@@ -685,7 +686,7 @@ def crawl(unit_ids, full, db, units_path, as_json):
       zwgk crawl --units var/units.yaml
       zwgk crawl --unit xinshi-town --full
     """
-    from zwgk import crawling
+    from zwgk.services import crawling
 
     db_path = Path(db) if db else app.paths.default_db_path()
     with app.open_store(db_path) as store:
@@ -728,7 +729,7 @@ def reextract(unit_id, force, db, as_json):
       zwgk reextract
       zwgk reextract --unit xinshi-town --force --json
     """
-    from zwgk.reextract import reextract as run_reextract
+    from zwgk.services.reextract import reextract as run_reextract
 
     with app.open_store(db) as store:
         if unit_id:
@@ -763,7 +764,7 @@ def check(unit_ids, period, rubric_ids, db, units_path, as_json):
       zwgk check --unit xinshi-town --period 2017 --json
       zwgk check --period 2018 --rubric township-2018
     """
-    from zwgk import checking
+    from zwgk.services import checking
 
     with app.open_store(db) as store:
         app.sync_units(store, units_path)

@@ -2,7 +2,7 @@
 
 Assessors keep their unit lists in spreadsheets. Columns are recognised by their Chinese or English header
 (编号/id, 名称/name, 类型/kind, 网站/site, 公开目录/disclosure_roots, 范围/scopes, 下属单位/subunits); other
-columns are ignored and reported. Every row is checked through ``zwgk.units.parse_units``; an error names
+columns are ignored and reported. Every row is checked through ``zwgk.registry.units.parse_units``; an error names
 the spreadsheet row and column ("第 3 行“类型”列：…"). Nothing is half-imported: the registry is written
 (atomically) only when every row and the merged registry are valid.
 """
@@ -20,9 +20,9 @@ from pathlib import Path
 import click
 import yaml
 
-from zwgk.cliutil import EXIT_ERROR, ZhCommand, emit_json, json_option
+from zwgk.cli.util import EXIT_ERROR, ZhCommand, emit_json, json_option
 from zwgk.paths import default_units_path
-from zwgk.units import UnitsError, load_units, parse_units
+from zwgk.registry.units import UnitsError, load_units, parse_units
 
 FIELDS = ("id", "name", "kind", "site", "disclosure_roots", "scopes", "subunits")
 LIST_FIELDS = ("disclosure_roots", "scopes", "subunits")

@@ -54,9 +54,12 @@ from rubrics.engine import (
 )
 from rubrics.export import num
 from rubrics.model import Indicator, Rubric
-from zwgk import app, checking, crawling, paths
-from zwgk.checking import UnitCheck
-from zwgk.cliutil import (
+from zwgk import paths
+from zwgk.services import app
+from zwgk.services import checking
+from zwgk.services import crawling
+from zwgk.services.checking import UnitCheck
+from zwgk.cli.util import (
     CONTEXT,
     EXIT_ERROR,
     EXIT_LOCKED,
@@ -69,13 +72,13 @@ from zwgk.cliutil import (
     note,
     units_option,
 )
-from zwgk.crawling import UnitCrawl
-from zwgk.crawlstore import CrawlStore
-from zwgk.locks import Locked, held
-from zwgk.reportcli import build_reports, write_reports
+from zwgk.services.crawling import UnitCrawl
+from zwgk.store.crawl import CrawlStore
+from zwgk.store.locks import Locked, held
+from zwgk.services.reporting import build_reports, write_reports
 from zwgk.store import Store
-from zwgk.render import rubrics_applied
-from zwgk.textui import table
+from zwgk.cli.render import rubrics_applied
+from zwgk.cli.textui import table
 
 ACTION_WORDS = {
     Action.CONFIRM: STATUS_WORDS[Status.CONFIRMED],

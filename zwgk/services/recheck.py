@@ -14,8 +14,12 @@ from typing import Callable
 
 import click
 
-from zwgk import app, checking, crawling
-from zwgk.cliutil import EXIT_LOCKED, EXIT_PARTIAL, ZhCommand, db_option, emit_json, json_option, note
+from zwgk.services import app
+
+from zwgk.services import checking
+
+from zwgk.services import crawling
+from zwgk.cli.util import EXIT_LOCKED, EXIT_PARTIAL, ZhCommand, db_option, emit_json, json_option, note
 from zwgk.store import Store
 
 

@@ -11,8 +11,8 @@ from collections import Counter
 from typing import Callable
 
 from crawler.record import EXTRACTOR_VERSION
-from zwgk.crawlstore import CrawlStore
-from zwgk.pipeline import persist_derived
+from zwgk.store.crawl import CrawlStore
+from zwgk.services.pipeline import persist_derived
 
 
 def reextract(cs: CrawlStore, unit_id: str | None = None, *, force: bool = False,

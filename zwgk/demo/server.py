@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 import yaml
 
 from zwgk.paths import data_dir
-from zwgk.units import parse_units
+from zwgk.registry.units import parse_units
 
 RECORD = re.compile(r"<record>.*?</record>", re.S)
 TYPES = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf", ".txt": "text/plain",
@@ -242,7 +242,7 @@ def write_units_yaml(base_url: str, path: Path, root: Path | None = None) -> Pat
     """Write the demo units registry for the server at ``base_url`` to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = "# 演示站点单位名录（由 zwgk.demo_site 生成，地址随端口变化）\n" + yaml.safe_dump(
+    text = "# 演示站点单位名录（由 zwgk.demo.server 生成，地址随端口变化）\n" + yaml.safe_dump(
         {"units": units_for(base_url, root)}, allow_unicode=True, sort_keys=False)
     path.write_text(text, encoding="utf-8")
     return path

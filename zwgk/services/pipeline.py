@@ -27,9 +27,9 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.items import FetchedPage, SkippedLink
 from crawler.record import EXTRACTOR_VERSION
-from zwgk.blobs import BlobStore
-from zwgk.crawlstore import CrawlStore
-from zwgk.extraction import build_attachment_text, build_record
+from zwgk.store.blobs import BlobStore
+from zwgk.store.crawl import CrawlStore
+from crawler.build import build_attachment_text, build_record
 from zwgk.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ progress_log = logging.getLogger("zwgk.crawl.progress")
 
 class StorePipeline:
     """Settings: ZWGK_DB, ZWGK_BLOBS, ZWGK_RUN_ID; ZWGK_PROGRESS_EVERY (pages between progress lines, logged
-    in Chinese on the ``zwgk.crawl.progress`` logger, which ``zwgk.crawling`` shows to the user)."""
+    in Chinese on the ``zwgk.crawl.progress`` logger, which ``zwgk.services.crawling`` shows to the user)."""
 
     def __init__(self, db_path: str, blobs_path: str, run_id: int | None, every: int = 50):
         self.db_path = db_path

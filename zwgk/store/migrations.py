@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 from typing import Callable, Sequence
 
-from zwgk.crawl_schema import CRAWL_TABLES
-from zwgk.web.schema import WEB_TABLES, WEB_TABLES_V5
+from zwgk.store.crawl_schema import CRAWL_TABLES
+from zwgk.store.web_schema import WEB_TABLES, WEB_TABLES_V5
 
 MigrationStep = Sequence[str] | Callable[[sqlite3.Connection], None]
 

@@ -5,7 +5,7 @@ the address its links resolve against, default ``file://…``; ``--encoding`` ov
 by passing a ``Content-Type`` header, which outranks the page's ``<meta charset>``). An http(s) URL is
 fetched once through the crawler's own downloader settings (``crawler.spiders.single``: robots.txt, user
 agent, size cap, timeout). Either way the page record is built exactly as a crawl builds it
-(``zwgk.extraction.build_record``).
+(``crawler.build.build_record``).
 
 The module is named ``inspectpage`` so that it can never shadow the standard library's ``inspect``.
 ``zwgk.cli`` adds the ``inspect_page`` command object (named ``inspect``) to the ``zwgk`` group.
@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 import click
 
 from crawler.record import PageRecord
-from zwgk.cliutil import CONTEXT, ZhCommand, emit_json, json_option
-from zwgk.extraction import build_record
-from zwgk.textui import pad, width
+from zwgk.cli.util import CONTEXT, ZhCommand, emit_json, json_option
+from crawler.build import build_record
+from zwgk.cli.textui import pad, width
 
 KIND_WORDS = {
     "disclosure_guide": "政府信息公开指南",

@@ -3,7 +3,7 @@
 URL is the unit's disclosure root. The run builds a one-unit registry (id from the host, e.g.
 ``self-www-example-gov-cn``; scope = that host and the root's folder, plus ``--scope`` prefixes), crawls
 into a fresh store in the output folder with the same polite crawler and scope rules as ``zwgk crawl``
-(``zwgk.crawling.crawl_units``), runs every check, scores, and writes ``report.html`` (the unit report of
+(``zwgk.services.crawling.crawl_units``), runs every check, scores, and writes ``report.html`` (the unit report of
 ``zwgk report``) and ``report.json`` (``selfcheck_document``: score sheet, every flagged gap with its
 evidence, its provisional cost and how to fix it, what could not be assessed and why).
 
@@ -35,11 +35,13 @@ from reports.html import render_unit_report
 from reports.remedies import load_remedies
 from rubrics.export import SCHEMA_VERSION
 from rubrics.model import Automation, Rubric
-from zwgk import app, checking, crawling
-from zwgk.cliutil import CONTEXT, EXIT_PARTIAL, ZhCommand, emit_json, json_option, note, rubric_option
-from zwgk.reportcli import build_reports
+from zwgk.services import app
+from zwgk.services import checking
+from zwgk.services import crawling
+from zwgk.cli.util import CONTEXT, EXIT_PARTIAL, ZhCommand, emit_json, json_option, note, rubric_option
+from zwgk.services.reporting import build_reports
 from zwgk.store import Store
-from zwgk.units import KINDS, parse_units
+from zwgk.registry.units import KINDS, parse_units
 
 MARKER = ".zwgk-selfcheck"
 JSON_KIND = "zwgk-selfcheck"

@@ -1,7 +1,7 @@
 """``zwgk report``: self-check reports, the assessor summary, XLSX score workbooks, CSV and JSON exports.
 
 ``zwgk.cli`` adds the ``report`` command object to the ``zwgk`` group; this module imports only
-``zwgk.cliutil``, so there is no import cycle.
+``zwgk.cli.util``, so there is no import cycle.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from reports.remedies import load_remedies
 from reports.xlsx import write_score_workbook
 from rubrics.export import sheet_to_dict
 from rubrics.model import Rubric
-from zwgk import app
-from zwgk.cliutil import (
+from zwgk.services import app
+from zwgk.cli.util import (
     CONTEXT,
     ZhCommand,
     db_option,

@@ -2,7 +2,7 @@
 
 They build on ``zwgk.cli``'s helpers, so ``zwgk.cli`` wires them in at its end:
 
-    from zwgk import webcli  # noqa: E402
+    from zwgk.cli import web as webcli  # noqa: E402
     cli.add_command(webcli.serve)
     user.add_command(webcli.passwd)
     user.add_command(webcli.disable)
@@ -16,8 +16,10 @@ from pathlib import Path
 
 import click
 
-from zwgk import app, paths
-from zwgk.cliutil import ZhCommand, db_option, emit_json, json_option, note
+from zwgk import paths
+
+from zwgk.services import app
+from zwgk.cli.util import ZhCommand, db_option, emit_json, json_option, note
 from zwgk.web import data
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -25,7 +27,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 def _snapshot_loader(root: Path):
     """BlobStore.get, with a damaged blob shown as unavailable rather than as an error page."""
-    from zwgk.blobs import BlobError, BlobStore
+    from zwgk.store.blobs import BlobError, BlobStore
 
     blobs = BlobStore(root)
 

@@ -13,12 +13,16 @@ from typing import Callable
 import yaml
 
 from rubrics.export import num
-from zwgk import app, checking, crawling, demo_site, paths
-from zwgk.reportcli import build_reports, write_reports
+from zwgk import paths
+from zwgk.services import app
+from zwgk.services import checking
+from zwgk.services import crawling
+from zwgk.demo import server as demo_site
+from zwgk.services.reporting import build_reports, write_reports
 from zwgk.store import Store
-from zwgk.render import rubrics_applied
-from zwgk.textui import table
-from zwgk.units import load_units
+from zwgk.cli.render import rubrics_applied
+from zwgk.cli.textui import table
+from zwgk.registry.units import load_units
 
 MARKER = ".zwgk-demo"
 DEMO_USERS = [
