@@ -267,18 +267,18 @@ def e2e_main(spec: dict) -> dict:
     with Store.open(db) as store:
         if not store.list_units():
             store.upsert_units(spec["units"])
-        before = store.row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
+        before = store._row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
     phases = time_phases()
     t0, ru0 = time.perf_counter(), _ru()
     run_id, results = crawl_units(db, None, full=bool(spec.get("full")),
                                   settings={"LOG_LEVEL": "WARNING", **concurrency_settings(spec)})
     wall = time.perf_counter() - t0
     with Store.open(db) as store:
-        fetched = store.row("SELECT count(*) AS n, sum(not_modified) AS nm FROM fetches WHERE run_id = ?", (run_id,))
-        by_role = {r["role"]: r["n"] for r in store.rows(
+        fetched = store._row("SELECT count(*) AS n, sum(not_modified) AS nm FROM fetches WHERE run_id = ?", (run_id,))
+        by_role = {r["role"]: r["n"] for r in store._rows(
             "SELECT role, count(*) AS n FROM fetches WHERE run_id = ? GROUP BY role", (run_id,))}
-        after = store.row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
-        records = store.row("SELECT count(*) AS n FROM page_records")["n"]
+        after = store._row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
+        records = store._row("SELECT count(*) AS n FROM page_records")["n"]
     statuses: dict[str, int] = {}
     for r in results:
         statuses[r.status] = statuses.get(r.status, 0) + 1

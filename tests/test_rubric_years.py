@@ -178,14 +178,14 @@ def test_a_new_file_takes_over_later_periods_and_a_period_is_rescored_without_cr
     assert sheet.rubric.id == "township-2018" and all(f["rubric_id"] == "township-2018" for f in findings)
     fp = next(d.fingerprint for i in sheet.indicators for d in i.deductions if d.rule_id == "township-2018.2.6.a")
     app.decide(store, fp, app.Action.REJECT, "zhang", reason="栏目齐全")
-    rows_before = store.conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    rows_before = store._conn.execute("SELECT count(*) FROM findings").fetchone()[0]
 
     # the same stored evidence under the 2017 rubric: re-scored in memory, nothing crawled or written
     old, _, old_findings = app.scored(store, "xinshi-town", 2018, "township-2017")
     assert old.rubric.id == "township-2017" and old.rubric.applied_label == "按2017年细则评估"
     assert {f["rubric_id"] for f in old_findings} == {"township-2017"}
     assert any(d.rule_id == "township-2017.2.5.a" for i in old.indicators for d in i.deductions)
-    assert store.conn.execute("SELECT count(*) FROM findings").fetchone()[0] == rows_before
+    assert store._conn.execute("SELECT count(*) FROM findings").fetchone()[0] == rows_before
     assert store.current_rubric_id("xinshi-town", 2018) == "township-2018"
 
     # and back: the decision under 2018 still stands

@@ -54,7 +54,7 @@ def score_of(client: TestClient, unit_id: str) -> tuple[str, str]:
 
 def decisions_count(db) -> int:
     with Store.open(db) as store:
-        return store.conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
+        return store._conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
 
 
 def shown(client: TestClient, fp: str) -> dict[str, str]:
@@ -178,8 +178,8 @@ def test_every_post_route_refuses_missing_or_wrong_csrf(world):
         assert who.post(url, data={**form, "csrf": "wrong-token"}).status_code == 403, path
     assert decisions_count(world["db"]) == before
     with Store.open(world["db"]) as store:
-        assert store.conn.execute("SELECT count(*) FROM web_disputes").fetchone()[0] == 0
-        assert store.conn.execute("SELECT count(*) FROM recheck_requests").fetchone()[0] == 0
+        assert store._conn.execute("SELECT count(*) FROM web_disputes").fetchone()[0] == 0
+        assert store._conn.execute("SELECT count(*) FROM recheck_requests").fetchone()[0] == 0
 
 
 def test_logout_ends_the_session_server_side(world):
@@ -422,7 +422,7 @@ def test_recheck_is_queued_once_per_hour_within_registered_scope(world):
     assert "已申请复查" in unit.post("/units/xinshi-town/recheck", data={"csrf": token}).text
     assert "每小时只能申请一次" in unit.post("/units/xinshi-town/recheck", data={"csrf": token}).text
     with Store.open(world["db"]) as store:
-        rows = store.rows("SELECT * FROM recheck_requests")
+        rows = store._rows("SELECT * FROM recheck_requests")
     assert len(rows) == 1 and rows[0]["scope"] == '["http://xinshi.example/"]' and rows[0]["status"] == "queued"
     assessor = login(world["app"], "pinggu")
     r = assessor.post("/units/no-site-town/recheck", data={"csrf": page_csrf(assessor, "/queue")})

@@ -55,8 +55,7 @@ def open_store(db: str | Path | None) -> Store:
 
 def crawl_store(store: Store) -> CrawlStore:
     """The crawl evidence of a database: snapshots live in ``blobs/`` beside the database file."""
-    db_file = store.conn.execute("PRAGMA database_list").fetchone()[2]
-    return CrawlStore(store, BlobStore(Path(db_file).parent / "blobs"))
+    return CrawlStore(store, BlobStore(Path(store.database_file()).parent / "blobs"))
 
 
 def sync_units(store: Store, units_path: str | Path | None) -> int:

@@ -31,7 +31,6 @@ from typing import Callable, Iterator
 from crawler.runner import CrawlInterrupted, run_crawl, summary_status
 from zwgk.services import app
 from zwgk.cli.util import EXIT_PARTIAL
-from zwgk.store.crawl import CrawlStore
 from zwgk.store.locks import Locked, held
 from zwgk.store import Store
 
@@ -138,17 +137,10 @@ def env_settings() -> dict:
 
 def unfinished_run(store: Store, jobs: Path) -> int | None:
     """The crawl run that was interrupted and can be continued (its journal folder under ``jobs``), or None."""
-    row = store.row("SELECT id FROM runs WHERE kind = 'crawl' AND finished_at IS NULL ORDER BY id DESC LIMIT 1")
-    if row and (jobs / f"run-{row['id']}").is_dir():
-        return row["id"]
+    run_id = store.unfinished_crawl_run()
+    if run_id is not None and (jobs / f"run-{run_id}").is_dir():
+        return run_id
     return None
-
-
-def _previous_documents(cs: CrawlStore, unit_id: str) -> int:
-    row = cs.store.row(
-        "SELECT count(*) AS n FROM pages WHERE unit_id = ? AND role = 'detail' AND status BETWEEN 200 AND 299", (unit_id,)
-    )
-    return row["n"] if row else 0
 
 
 def unit_health(summary: dict, documents_before: int) -> tuple[str, list[dict]]:
@@ -260,7 +252,7 @@ def _crawl_locked(db_path, jobs, unit_ids, full, settings, progress) -> tuple[in
         before = {}
         for u in units:
             known.update(cs.known_urls(u["id"]))
-            before[u["id"]] = _previous_documents(cs, u["id"])
+            before[u["id"]] = cs.detail_documents(u["id"])
         marks = cs.run_marks(run_id) if resuming else None
         progress(f"开始抓取 {len(units)} 个单位（{'增量' if incremental else '全量'}，已知页面 {len(known)} 个）")
 

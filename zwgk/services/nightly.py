@@ -18,7 +18,6 @@ sync the registry → crawl every unit → check every unit → score → report
 
 from __future__ import annotations
 
-import json
 import os
 import smtplib
 import ssl
@@ -453,33 +452,6 @@ def _mail(smtp: SmtpSettings | None, ctx: DigestContext, log: RunLog) -> MailOut
     return MailOutcome(configured=True, sent=True, recipients=list(smtp.recipients))
 
 
-def _previous_findings(store: Store, unit_id: str, period: int, check_run: int) -> list[dict] | None:
-    """The unit's findings in the check run before ``check_run`` for the period; None when there was none."""
-    row = store.row(
-        "SELECT max(ru.run_id) AS run_id FROM run_units ru JOIN runs r ON r.id = ru.run_id"
-        " WHERE ru.unit_id = ? AND ru.period = ? AND ru.run_id < ? AND r.kind = 'check'",
-        (unit_id, period, check_run),
-    )
-    if row is None or row["run_id"] is None:
-        return None
-    rows = store.rows(
-        "SELECT fingerprint, rule_id, subject, outcome, message, evidence, evidence_hash FROM findings"
-        " WHERE run_id = ? AND unit_id = ? AND period = ? ORDER BY id",
-        (row["run_id"], unit_id, period),
-    )
-    return [{**r, "evidence": json.loads(r["evidence"])} for r in rows]
-
-
-def _first_seen(store: Store, unit_id: str, period: int) -> dict[str, str]:
-    """When each proposal of the unit and period was first recorded (ISO, UTC)."""
-    rows = store.rows(
-        "SELECT fingerprint, min(created_at) AS first_seen FROM findings WHERE unit_id = ? AND period = ?"
-        " AND outcome IN ('fail', 'needs_review') GROUP BY fingerprint",
-        (unit_id, period),
-    )
-    return {r["fingerprint"]: r["first_seen"] for r in rows}
-
-
 def gap_item(f: dict, rubric: Rubric, outcome_text: str) -> GapItem:
     try:
         owner, rule = rubric.find_rule(f["rule_id"])
@@ -509,7 +481,7 @@ def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_ru
                  check: UnitCheck, crawl: UnitCrawl | None, status_before: str | None, crawlable: bool) -> UnitDigest:
     uid, rubric = unit["id"], sheet.rubric
     current = store.current_findings(uid, period)
-    previous = _previous_findings(store, uid, period, check_run)
+    previous = store.previous_check_findings(uid, period, check_run)
     latest = {d.fingerprint: d for d in store.decisions(uid, period)}  # ordered by id: the last one wins
     diff = diff_findings(previous or [], current, {fp: d.evidence_hash for fp, d in latest.items()})
     now = {f["fingerprint"]: f for f in current}
@@ -520,7 +492,7 @@ def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_ru
 
     open_fps = [d.fingerprint for i in sheet.indicators for d in i.deductions if d.status in OPEN] + [
         e.fingerprint for a in sheet.adjustments for e in a.entries if e.status in OPEN]
-    first_seen = _first_seen(store, uid, period)
+    first_seen = store.proposals_first_seen(uid, period)
     seen = [first_seen[fp] for fp in open_fps if fp in first_seen]
     return UnitDigest(
         unit_id=uid,

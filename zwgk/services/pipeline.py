@@ -94,12 +94,7 @@ def store_page(cs: CrawlStore, run_id: int | None, item: FetchedPage) -> str | N
                 record = build_record(item.url, item.headers, item.body, role=item.role, final_url=item.final_url)
         except Exception as exc:  # keep the evidence all the same; raised once it is stored
             error = exc
-    if attachment_text is None:
-        sha = cs.record_fetch(run_id, item, stored=stored, record=record)
-    else:
-        with cs.store.transaction():
-            sha = cs.record_fetch(run_id, item, stored=stored)
-            cs.save_attachment_text(stored, attachment_text.status, attachment_text.text, attachment_text.error)
+    sha = cs.record_fetch(run_id, item, stored=stored, record=record, attachment_text=attachment_text)
     if error is not None:
         raise error
     if not fresh and sha and item.not_modified:

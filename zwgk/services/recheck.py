@@ -23,40 +23,32 @@ from zwgk.cli.util import EXIT_LOCKED, EXIT_PARTIAL, ZhCommand, db_option, emit_
 from zwgk.store import Store
 
 
-def _mark(store: Store, request_ids: list[int], status: str) -> None:
-    with store.transaction():
-        store.conn.executemany(
-            "UPDATE recheck_requests SET status = ?, updated_at = ? WHERE id = ?",
-            [(status, store.now(), rid) for rid in request_ids],
-        )
-
-
 def run_rechecks(db_path: Path, period: int, progress: Callable[[str], None] = lambda _: None) -> dict:
     """Crawl and check every unit with a queued request; returns what happened per unit."""
     with Store.open(db_path) as store:
-        queued = store.rows("SELECT id, unit_id FROM recheck_requests WHERE status = 'queued' ORDER BY id")
+        queued = store.queued_recheck_requests()
         if not queued:
             return {"requests": 0, "units": []}
         by_unit: dict[str, list[int]] = {}
         for row in queued:
             by_unit.setdefault(row["unit_id"], []).append(row["id"])
-        _mark(store, [r["id"] for r in queued], "running")
+        store.set_recheck_status([r["id"] for r in queued], "running")
     try:
         _, crawled = crawling.crawl_units(db_path, sorted(by_unit), progress=progress)
     except (crawling.CrawlLocked, app.Interrupted):
         with Store.open(db_path) as store:  # another crawl is running, or a stop signal: try again next time
-            _mark(store, [r["id"] for r in queued], "queued")
+            store.set_recheck_status([r["id"] for r in queued], "queued")
         raise
     except BaseException:
         with Store.open(db_path) as store:
-            _mark(store, [r["id"] for r in queued], "failed")
+            store.set_recheck_status([r["id"] for r in queued], "failed")
         raise
     with Store.open(db_path) as store:
         checking.check_units(store, app.crawl_store(store), sorted(by_unit), period, progress=progress)
         results = []
         for unit in crawled:
             status = "failed" if unit.status == "failed" else "done"
-            _mark(store, by_unit[unit.unit_id], status)
+            store.set_recheck_status(by_unit[unit.unit_id], status)
             results.append({"unit_id": unit.unit_id, "unit_name": unit.unit_name, "crawl_status": unit.status,
                             "requests": len(by_unit[unit.unit_id]), "status": status})
     return {"requests": len(queued), "units": results}

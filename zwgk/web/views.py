@@ -281,14 +281,14 @@ def item_page(ctx: Ctx, fp: str, status_code: int = 200, error: str | None = Non
     finding = item["finding"]
     evidence = finding["evidence"] if finding else {}
     rule_info = _rule_info(unit, item["period"], item["rule_id"])
-    history = ctx.store.rows("SELECT * FROM decisions WHERE fingerprint = ? ORDER BY id", (fp,))
+    history = ctx.store.decision_history(fp)
     for h in history:
         h["action_text"] = data.ACTION_WORDS.get(h["action"], h["action"])
     back = _safe_back(ctx.arg("back"), "/queue" if ctx.user["role"] != "unit" else f"/units/{item['unit_id']}")
     return ctx.render(
         "item.html", status_code, fp=fp, item=item, unit=unit, row=row, evidence=evidence,
         extra_evidence=_extra_evidence(evidence), labels=EVIDENCE_LABELS, rule_info=rule_info, history=history, disputes=data.disputes_of(ctx.store, fp),
-        latest_id=data.latest_decision_id(ctx.store, fp), back=back, error=error, period=item["period"],
+        latest_id=ctx.store.latest_decision_id(fp), back=back, error=error, period=item["period"],
         hints=fix_hint(ctx.remedies.for_rule(item["rule_id"]), evidence, rule_info) if row else [],
         has_snapshot=bool(evidence.get("snapshot")), values=values or {}, disputable=_disputable(row),
         evidence_hash=finding["evidence_hash"] if finding else "", open_dispute=data.open_dispute(ctx.store, fp),
@@ -385,8 +385,7 @@ def item_dispute(ctx: Ctx) -> Response:
 
 
 def _content_type(ctx: Ctx, sha: str) -> str | None:
-    row = ctx.store.row("SELECT content_type FROM snapshots WHERE sha256 = ?", (sha,))
-    return row["content_type"] if row else None
+    return services.crawl_store(ctx.store).snapshot_content_type(sha)
 
 
 def item_snapshot(ctx: Ctx) -> Response:
@@ -417,7 +416,7 @@ def unit_page(ctx: Ctx) -> Response:
         raise auth.NotFound("单位不存在")
     period = ctx.period
     sheet, unit, error = data.unit_sheet(ctx.store, unit_id, period)
-    rows = data.sheet_rows(sheet, unit, data.latest_decision_ids(ctx.store, period),
+    rows = data.sheet_rows(sheet, unit, ctx.store.latest_decision_ids(period),
                            data.open_disputes(ctx.store, period), {}) if sheet else []
     findings = ctx.store.current_findings(unit_id, period)
     by_fp = {f["fingerprint"]: f for f in findings}
@@ -464,8 +463,8 @@ def _rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def manual_page(ctx: Ctx, status_code: int = 200, error: str | None = None, values: dict | None = None) -> Response:
     period = ctx.period
-    entries = ctx.store.rows("SELECT * FROM manual_entries WHERE period = ? ORDER BY id DESC LIMIT 50", (period,))
-    dets = ctx.store.rows("SELECT * FROM determinations WHERE period = ? ORDER BY id DESC LIMIT 50", (period,))
+    entries = ctx.store.recent_manual_entries(period)
+    dets = ctx.store.recent_determinations(period)
     return ctx.render("manual.html", status_code, period=period, units=ctx.store.list_units(), entries=entries,
                       determinations=dets, rule_choices=_rule_choices(), error=error, values=values or {})
 
