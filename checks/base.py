@@ -32,8 +32,7 @@ from urllib.parse import quote
 
 from checks.text import label
 from crawler.record import PageRecord
-from rubrics.engine import Outcome, fingerprint
-from rubrics.model import Rubric
+from rubrics.model import Outcome, Rubric, fingerprint
 
 CRAWL_STATUSES = ("complete", "partial", "failed")
 

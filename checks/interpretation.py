@@ -37,7 +37,7 @@ from checks.base import Check, CheckContext, Finding, Role, Subject, finding, pa
 from checks.calendar import CalendarUnknown, working_days_between
 from checks.text import norm
 from crawler.record import PageRecord
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "interpretation"
 SUBJECT_NONE = Subject("policy-interpretations", "本年度政策解读")

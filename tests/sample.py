@@ -14,7 +14,7 @@ from typing import Callable
 
 import yaml
 
-from rubrics.engine import fingerprint
+from rubrics.model import fingerprint
 from rubrics.export import num, sheet_to_dict
 from zwgk.services import app
 from zwgk.store import Store

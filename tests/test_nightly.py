@@ -30,7 +30,7 @@ from reports.digest import (
     render_digest,
     render_digest_text,
 )
-from rubrics.engine import fingerprint
+from rubrics.model import fingerprint
 from rubrics.loader import get_rubric
 from zwgk.services import app
 from zwgk.services import checking

@@ -14,9 +14,9 @@ from checks.base import CheckContext
 from checks.registry import get_rubric, load_file, run_checks
 from crawler.record import PageRecord
 from rubrics.diff import diff
-from rubrics.engine import Outcome, Proposal, score
+from rubrics.engine import Proposal, score
 from rubrics.loader import RubricError, in_force, parse_rubric
-from rubrics.model import Automation
+from rubrics.model import Automation, Outcome
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rubrics" / "township-2018.yaml"
 T2017 = get_rubric("township-2017")

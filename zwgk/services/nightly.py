@@ -48,12 +48,11 @@ from rubrics.engine import (
     OUTCOME_WORDS,
     STATUS_WORDS,
     Action,
-    Outcome,
     ScoreSheet,
     Status,
 )
 from rubrics.export import num
-from rubrics.model import Indicator, Rubric
+from rubrics.model import Indicator, Outcome, Rubric
 from zwgk import paths
 from zwgk.services import app
 from zwgk.services import checking
