@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from checks.calendar import STATUTORY, WorkingCalendar
 from checks.text import label
 from crawler.record import PageRecord
 from rubrics.model import Outcome, Rubric, fingerprint
@@ -95,6 +96,7 @@ class CheckContext:
     records: list[PageRecord]
     crawl_status: str | None = None  # complete | partial | failed | None (unknown)
     crawl_reason: str | None = None  # Chinese, when the crawl did not complete
+    calendar: WorkingCalendar = STATUTORY  # working days; the application passes the one with overrides
     _by_kind: dict[str, list[PageRecord]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[PageRecord]:

@@ -21,8 +21,8 @@ import click
 
 from rubrics.engine import OPEN, STATUS_WORDS, Action, EngineError
 from rubrics.export import num, rubric_to_dict, sheet_to_dict
-from checks.registry import checks as all_checks, get_rubric, load_file, rubrics as load_rubrics
-from rubrics.loader import RubricError
+from checks.registry import catalogue, checks as all_checks, get_rubric, rubrics as load_rubrics
+from rubrics.loader import RubricError, load_rubric_file
 from zwgk.services import app
 from zwgk.cli import render
 from zwgk.cli.util import (
@@ -142,7 +142,7 @@ def rubric_validate(file, as_json):
       zwgk rubric validate rubrics/township-2018.yaml
     """
     try:
-        r = load_file(file)
+        r = load_rubric_file(file, catalogue())
     except RubricError as exc:
         if as_json:
             emit_json({"valid": False, "file": exc.file, "field": exc.field, "error": str(exc)})
@@ -182,7 +182,7 @@ def rubric_checks(as_json):
 def _rubric_arg(value: str):
     """A rubric named by id, or a rubric file not yet installed (``*.yaml``), validated like ``validate``."""
     if value.endswith((".yaml", ".yml")):
-        return load_file(value)
+        return load_rubric_file(value, catalogue())
     return get_rubric(value)
 
 

@@ -30,6 +30,7 @@ from reports.xlsx import write_score_workbook
 from rubrics.export import sheet_to_dict
 from rubrics.model import Rubric
 from zwgk.services import app
+from zwgk.services.calendar import default_calendar
 from zwgk.cli.util import (
     CONTEXT,
     ZhCommand,
@@ -70,7 +71,7 @@ def unit_information(store: Store, unit: dict, period: int) -> list[dict]:
     if unit["kind"] != "township":
         return []
     records = app.crawl_store(store).unit_records(unit["id"])
-    return [lag_table(records, period)] if records else []
+    return [lag_table(records, period, default_calendar())] if records else []
 
 
 def build_reports(store: Store, unit_ids: Iterable[str], period: int,
