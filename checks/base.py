@@ -33,10 +33,8 @@ from urllib.parse import quote
 from checks.calendar import STATUTORY, WorkingCalendar
 from checks.text import label
 from crawler.record import PageRecord
+from crawler.status import CrawlStatus
 from rubrics.model import Outcome, Rubric, fingerprint
-
-CRAWL_STATUSES = ("complete", "partial", "failed")
-
 
 @dataclass(frozen=True)
 class Subject:
@@ -94,7 +92,7 @@ class CheckContext:
     period: int  # the assessment year
     rubric: Rubric
     records: list[PageRecord]
-    crawl_status: str | None = None  # complete | partial | failed | None (unknown)
+    crawl_status: CrawlStatus | None = None  # None: unknown
     crawl_reason: str | None = None  # Chinese, when the crawl did not complete
     calendar: WorkingCalendar = STATUTORY  # working days; the application passes the one with overrides
     _by_kind: dict[str, list[PageRecord]] | None = field(default=None, init=False, repr=False, compare=False)
@@ -121,7 +119,7 @@ class CheckContext:
     def searched(self, **what: Any) -> dict[str, Any]:
         """The ``searched`` evidence block: what a check looked at, plus the crawl it looked at."""
         out = {"pages": len(self.records), **what}
-        if self.crawl_status and self.crawl_status != "complete":
+        if self.crawl_status and self.crawl_status != CrawlStatus.COMPLETE:
             out["crawl"] = self.crawl_status + (f"：{self.crawl_reason}" if self.crawl_reason else "")
         return out
 
@@ -159,7 +157,7 @@ class Check:
         unknown = sorted(set(roles) - set(self.roles))
         if unknown:
             raise ValueError(f"rubric {ctx.rubric.id} binds {self.id}.{unknown[0]}, a role the check does not offer")
-        if ctx.crawl_status == "failed":
+        if ctx.crawl_status == CrawlStatus.FAILED:
             reason = ctx.crawl_reason or "抓取失败"
             return [
                 Finding(self.id, rid, Subject(self.id, self.title), Outcome.COULD_NOT_ASSESS, 0,

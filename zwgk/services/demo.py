@@ -12,6 +12,7 @@ from typing import Callable
 
 import yaml
 
+from crawler.status import crawl_status_word
 from rubrics.export import num
 from zwgk import paths
 from zwgk.services import app
@@ -102,7 +103,7 @@ def run(out: Path, period: int = 2017, progress: Callable[[str], None] = lambda 
 
 def summary_text(result: dict) -> str:
     rows = [
-        [r["unit_name"], r["unit_id"], crawling.STATUS_WORDS.get(r["crawl_status"], r["crawl_status"]), str(r["pages"]),
+        [r["unit_name"], r["unit_id"], crawl_status_word(r["crawl_status"]), str(r["pages"]),
          str(r["final_confirmed"]), str(r["final_provisional"]), str(r["open_count"]), str(r["could_not_assess"])]
         for r in result["units"]
     ]

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 import click
 
 from checks.interpretation import lag_table
+from crawler.status import CrawlStatus
 from reports.context import (
     COULD_NOT_ASSESS,
     SHANGHAI,
@@ -61,7 +62,7 @@ def crawl_health(store: Store, unit_id: str, findings: Sequence[dict]) -> CrawlH
     notes = [h["message"] for h in status["health"] if h.get("message")]
     if could_not:
         notes.append(f"{could_not} 项无法评估")
-    word = {"complete": "ok", "partial": "partial", "failed": "failed"}.get(status["status"], "unknown")
+    word = {CrawlStatus.COMPLETE: "ok", CrawlStatus.PARTIAL: "partial", CrawlStatus.FAILED: "failed"}.get(status["status"], "unknown")
     return CrawlHealth(word, status["finished_at"] or status["started_at"], "；".join(notes) or None)
 
 
