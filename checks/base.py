@@ -36,6 +36,7 @@ from crawler.record import PageRecord
 from crawler.status import CrawlStatus
 from rubrics.model import Outcome, Rubric, fingerprint
 
+
 @dataclass(frozen=True)
 class Subject:
     """What a finding is about: ``key`` is its stable identity (ASCII), ``label`` what people read (Chinese)."""

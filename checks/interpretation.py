@@ -10,8 +10,8 @@ Roles: ``missing`` (a policy without interpretation), ``late`` (interpretation l
 Pairing (``analyse``), strongest first: an explicit link (the interpretation's 原文/相关文件 links, or the
 policy's 相关解读 link); the 文号; the 《title》 the interpretation names; then, for what is left, a fuzzy
 title match (rapidfuzz) within a date window. Lag = working days in (policy date, interpretation date] on
-the official calendar with 调休 (the context's ``checks.calendar.WorkingCalendar``); an interpretation on or before its policy's date is on
-time.
+the official calendar with 调休 (the context's ``checks.calendar.WorkingCalendar``); an interpretation on or
+before its policy's date is on time.
 
 Outcomes per policy published in the period (subject = the policy's URL): paired → missing pass, else
 needs_review (not every policy needs an interpretation; absence is not proof). Paired: lag ≤ 3 → late pass;

@@ -1,8 +1,8 @@
 """The nightly digest (HTML and a plain-text part for email): what changed since the previous check run.
 
 The context is plain data arranged by the nightly run (``zwgk.services.nightly``): new and resolved gaps per unit,
-crawl trouble (the crawl status with its word from ``crawler.status``), open decisions, decided items whose evidence changed, and each unit's scores as the score
-sheet gives them. Nothing here scores or diffs; this module only orders and counts for the template.
+crawl trouble (the crawl status with its word from ``crawler.status``), open decisions, decided items whose
+evidence changed, and each unit's scores as the score sheet gives them. Nothing here scores or diffs; this module only orders and counts for the template.
 Autoescaping is on: whatever a website or a check wrote is shown as text, never run.
 """
 

@@ -55,7 +55,8 @@ def test_empty_and_reversed_intervals_are_zero():
 
 
 def test_datetimes_count_by_their_date():
-    assert cal.default_calendar().working_days_between(dt.datetime(2017, 8, 21, 23, 0), dt.datetime(2017, 8, 22, 1, 0)) == 1
+    calendar = cal.default_calendar()
+    assert calendar.working_days_between(dt.datetime(2017, 8, 21, 23, 0), dt.datetime(2017, 8, 22, 1, 0)) == 1
 
 
 def test_interval_across_new_year():

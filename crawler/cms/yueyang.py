@@ -2,9 +2,10 @@
 
 Lists are ``…/25221/25222/default.htm`` (or ``index.htm``), further pages ``default_{n}.htm``; the page
 count sits in the page-jump script as ``else if(num>N)``. Articles are ``content_<id>.html``
-(domain.md §6); an article page off the numeric paths is recognised by its uploads (``/uploadfiles/YYYYMM/``)
-or Miluo's article markup (``wznr_mess``, ``xxgk_view``). Which number the second page carries is not verified on a live site: a page that links
-``default_1.htm`` numbers from 1 (second page = ``_1``), otherwise the second page is ``_2``.
+(domain.md §6); an article page off the numeric paths is recognised by its uploads
+(``/uploadfiles/YYYYMM/``) or Miluo's article markup (``wznr_mess``, ``xxgk_view``). Which number the second
+page carries is not verified on a live site: a page that links ``default_1.htm`` numbers from 1 (second
+page = ``_1``), otherwise the second page is ``_2``.
 """
 
 from __future__ import annotations

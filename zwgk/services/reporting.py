@@ -62,7 +62,8 @@ def crawl_health(store: Store, unit_id: str, findings: Sequence[dict]) -> CrawlH
     notes = [h["message"] for h in status["health"] if h.get("message")]
     if could_not:
         notes.append(f"{could_not} 项无法评估")
-    word = {CrawlStatus.COMPLETE: "ok", CrawlStatus.PARTIAL: "partial", CrawlStatus.FAILED: "failed"}.get(status["status"], "unknown")
+    in_report = {CrawlStatus.COMPLETE: "ok", CrawlStatus.PARTIAL: "partial", CrawlStatus.FAILED: "failed"}  # CrawlHealth
+    word = in_report.get(status["status"], "unknown")
     return CrawlHealth(word, status["finished_at"] or status["started_at"], "；".join(notes) or None)
 
 
