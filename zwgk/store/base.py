@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator, Mapping, Self, Sequence
 import sqlite_utils
 from argon2 import PasswordHasher
 
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 from zwgk.paths import default_db_path  # $ZWGK_HOME/zwgk.db, ZWGK_HOME defaulting to ./var
 from zwgk.store.migrations import MIGRATIONS, SCHEMA_MIGRATIONS_DDL, Migration
 

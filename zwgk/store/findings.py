@@ -8,7 +8,8 @@ import re
 import sqlite3
 from typing import Any, Iterable, Mapping
 
-from rubrics.engine import Outcome, Proposal
+from rubrics.engine import Proposal
+from rubrics.model import Outcome
 from zwgk.store.base import (
     MANUAL_PREFIX, PROPOSAL_OUTCOMES, StoreBase, StoreError, _blank, _check_count, _dumps, evidence_hash,
 )
