@@ -149,7 +149,8 @@ def _points_text(points: Any) -> str | None:
 
 
 class StoreBase:
-    """One connection to the zwgk database. Use ``Store.open(path)``; close it (or use ``with``)."""
+    """One connection with its transactions, clock and migrations; ``zwgk.store.Store`` composes the
+    aggregates over it."""
 
     def __init__(self, conn: sqlite3.Connection, clock: Clock | None = None):
         self._conn = conn
