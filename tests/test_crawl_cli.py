@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from benchmarks.gen_county import serve_county
+from crawlenv import crawl_env
 from zwgk.demo import server as demo_site
 from zwgk.services.crawling import crawl_lock
 
@@ -23,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def zwgk(*args, timeout=240):
-    return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env=crawl_env())
 
 
 def count(db, sql, *params):

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from crawlenv import crawl_env
 
 from reports.digest import (
     CrawlNote,
@@ -292,7 +293,8 @@ def run_nightly_cli(home: Path, *args: str, env: dict | None = None) -> subproce
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ZWGK_SMTP_", "ZWGK_MAIL_"))}
     return subprocess.run(
         [sys.executable, "-m", "zwgk", "nightly", "--period", "2017", "--db", str(home / "zwgk.db"), *args],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, env={**base, "ZWGK_HOME": str(home), **(env or {})},
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**crawl_env(base=base), "ZWGK_HOME": str(home), **(env or {})},
     )
 
 

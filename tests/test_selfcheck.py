@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from crawlenv import crawl_env
 from crawler.record import PageRecord
 from zwgk.services import app
 from zwgk.demo import server as demo_site
@@ -29,7 +30,7 @@ ASSESSOR = yaml.safe_load((ROOT / "data" / "demo_site" / "assessor.yaml").read_t
 
 def zwgk(*args, timeout=240):
     return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT, check=False)
+                          cwd=ROOT, env=crawl_env(), check=False)
 
 
 def closed_port() -> int:
