@@ -10,4 +10,5 @@ if [ ! -x /usr/bin/chromium ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei
 fi
-exec .venv/bin/python -m pytest "$@"
+# One worker per CPU (pytest-xdist); a module's tests stay on one worker, so a module-scoped crawl runs once.
+exec .venv/bin/python -m pytest -n auto --dist loadscope "$@"

@@ -42,6 +42,7 @@ def demo_registry(tmp_path_factory):
         yield folder, units
 
 
+@pytest.mark.slow
 def test_crawl_check_and_incremental_recrawl(demo_registry):
     folder, units = demo_registry
     db = folder / "zwgk.db"
@@ -80,6 +81,7 @@ def test_a_second_crawl_is_refused_while_one_runs(demo_registry, tmp_path):
     assert "另一个抓取任务" in done.stderr
 
 
+@pytest.mark.slow
 def test_unreachable_units_could_not_assess(tmp_path):
     registry = tmp_path / "units.yaml"
     registry.write_text(yaml.safe_dump({"units": [{
@@ -97,6 +99,7 @@ def test_unreachable_units_could_not_assess(tmp_path):
     assert set(outcomes) == {"could_not_assess"}  # never a deduction
 
 
+@pytest.mark.slow
 def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
     server, units = serve_county(n_units=2, pages_per_unit=120, latency_ms=150)  # slow enough to be killed mid-way
     try:
@@ -134,6 +137,7 @@ def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
         server.close()
 
 
+@pytest.mark.slow
 def test_reextract_rebuilds_outdated_records_from_snapshots_only(demo_registry, tmp_path):
     _, units = demo_registry
     db = tmp_path / "zwgk.db"
@@ -155,6 +159,7 @@ def test_reextract_rebuilds_outdated_records_from_snapshots_only(demo_registry, 
     assert forced["counts"]["records"] > 0 and forced["counts"]["attachments"] >= 1
 
 
+@pytest.mark.slow
 def test_a_failed_night_keeps_the_last_assessment_and_its_decisions(tmp_path):
     with demo_site.serve() as site:
         registry = tmp_path / "units.yaml"
@@ -179,6 +184,7 @@ def test_a_failed_night_keeps_the_last_assessment_and_its_decisions(tmp_path):
     assert after["score_sheet"]["final_confirmed"] == before["score_sheet"]["final_confirmed"] < 100
 
 
+@pytest.mark.slow
 def test_recheck_requests_from_the_web_app_are_crawled_and_checked(tmp_path):
     from zwgk.store import Store
     from zwgk.web import data

@@ -16,6 +16,7 @@ from rubrics.export import num
 from zwgk.services import app
 from zwgk.store import Store
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = yaml.safe_load((ROOT / "data" / "demo_site" / "golden.yaml").read_text(encoding="utf-8"))
 

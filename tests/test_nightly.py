@@ -312,6 +312,7 @@ def register(home: Path, base_url: str) -> list:
     return units
 
 
+@pytest.mark.slow
 def test_nightly_end_to_end(tmp_path, smtp_server):
     home = tmp_path / "home"
     with demo_site.serve() as site:

@@ -18,6 +18,7 @@ import inprocess
 from benchmarks import realpages
 from replay_proxy import ReplayProxy
 
+pytestmark = pytest.mark.slow
 LISTS = [label for label in realpages.load_labels()
          if label.role == "list" and label.is_html and label.entries and label.url.startswith("http://")]
 # Politeness relaxed for the replayed host only in this test (it is loopback behind the proxy).

@@ -50,6 +50,7 @@ def edu(tmp_path_factory):
     return site.base_url, out, done
 
 
+@pytest.mark.slow
 def test_selfcheck_writes_the_report_and_lists_the_late_annual_report(edu):
     base, out, done = edu
     assert done.returncode == 0, done.stderr[-2000:]
@@ -72,6 +73,7 @@ def test_selfcheck_writes_the_report_and_lists_the_late_annual_report(edu):
     assert "汨水县教育局" in html and "t20170412_3338.html" in html
 
 
+@pytest.mark.slow
 def test_selfcheck_scores_the_unit_as_the_demo_run_does(edu):
     """Same crawler, scope and checks as the county-wide run: the golden sheet, except what the demo
     assessor entered by hand (no website shows it)."""
@@ -87,6 +89,7 @@ def test_selfcheck_scores_the_unit_as_the_demo_run_does(edu):
     assert got == golden
 
 
+@pytest.mark.slow
 def test_selfcheck_summary_is_chinese_with_costs_and_the_report_path(edu):
     _, out, done = edu
     assert "暂估得分：" in done.stdout
@@ -96,6 +99,7 @@ def test_selfcheck_summary_is_chinese_with_costs_and_the_report_path(edu):
     assert str(out / "report.html") in done.stdout
 
 
+@pytest.mark.slow
 def test_selfcheck_stays_inside_the_units_folder(edu):
     base, out, done = edu
     assert done.returncode == 0
@@ -106,6 +110,7 @@ def test_selfcheck_stays_inside_the_units_folder(edu):
     assert f"{base}/index.html" in off_scope  # the county portal's home page is linked but not crawled
 
 
+@pytest.mark.slow
 def test_unreachable_site_cannot_be_assessed(tmp_path):
     out = tmp_path / "down"
     done = zwgk("selfcheck", f"http://127.0.0.1:{closed_port()}/xxgk/", "--kind", "township", "--period", "2017",
@@ -120,6 +125,7 @@ def test_unreachable_site_cannot_be_assessed(tmp_path):
     assert (out / "report.html").is_file()
 
 
+@pytest.mark.slow
 def test_without_period_the_current_year_is_assessed_under_the_newest_rubric_in_force(tmp_path):
     """In a year without a rubric of its own (2026), the 2017 rubric still in force applies, and says so."""
     out = tmp_path / "now"

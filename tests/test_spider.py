@@ -247,6 +247,7 @@ def test_unit_page_cap(crawl_server):
 # --- robots.txt ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_robots_obeyed_and_host_override_logged(crawl_server, tmp_path):
     s = crawl_server
     s.add("/robots.txt", "User-agent: *\nDisallow: /xxgk/private/\n", content_type="text/plain")
