@@ -14,8 +14,8 @@ from typing import Callable
 
 import yaml
 
-from rubrics.engine import fingerprint
 from rubrics.export import num, sheet_to_dict
+from rubrics.model import fingerprint
 from zwgk.services import app
 from zwgk.store import Store
 from zwgk.registry.units import load_units

@@ -20,6 +20,7 @@ from crawler.understand import understand
 from crawler.understand.list_dates import with_list_dates
 from rubrics.model import Rubric
 from zwgk.services import app
+from zwgk.services.calendar import default_calendar
 from zwgk.store.crawl import CrawlStore
 from zwgk.store import Store
 
@@ -85,6 +86,7 @@ def assess(cs: CrawlStore, unit: dict, period: int, rubric: Rubric) -> Assessmen
         records=records,
         crawl_status=status,
         crawl_reason=reason,
+        calendar=default_calendar(),
     )
     findings = [f.to_store_dict(rubric.id, period, unit["id"]) for f in run_checks(ctx)]
     snapshots = {r.url: r.body_sha256 for r in records}

@@ -1,8 +1,8 @@
 """``zwgk demo``: the main job end to end on the bundled demo site, into a fresh folder.
 
-Serves the demo county (``data/demo_site``) on an ephemeral 127.0.0.1 port, registers its four units and
+Serves the demo county (``zwgk/demo/site``) on an ephemeral 127.0.0.1 port, registers its four units and
 the demo accounts, crawls it (politeness relaxed for loopback only), runs every check, enters what the demo
-assessor knows from outside the website (``data/demo_site/assessor.yaml``), scores, and writes the reports.
+assessor knows from outside the website (``zwgk/demo/site/assessor.yaml``), scores, and writes the reports.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Callable
 
 import yaml
 
+from crawler.status import crawl_status_word
 from rubrics.export import num
-from zwgk import paths
 from zwgk.services import app
 from zwgk.services import checking
 from zwgk.services import crawling
@@ -34,7 +34,7 @@ DEMO_USERS = [
 
 
 def _enter_assessor_knowledge(store: Store, period: int) -> None:
-    doc = yaml.safe_load((paths.data_dir() / "demo_site" / "assessor.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load((demo_site.default_root() / "assessor.yaml").read_text(encoding="utf-8"))
     for m in doc.get("manual", []):
         unit = app.unit_or_fail(store, m["unit"])
         rubric = app.require_rule(unit, period, m["rule"])
@@ -102,7 +102,7 @@ def run(out: Path, period: int = 2017, progress: Callable[[str], None] = lambda 
 
 def summary_text(result: dict) -> str:
     rows = [
-        [r["unit_name"], r["unit_id"], crawling.STATUS_WORDS.get(r["crawl_status"], r["crawl_status"]), str(r["pages"]),
+        [r["unit_name"], r["unit_id"], crawl_status_word(r["crawl_status"]), str(r["pages"]),
          str(r["final_confirmed"]), str(r["final_provisional"]), str(r["open_count"]), str(r["could_not_assess"])]
         for r in result["units"]
     ]

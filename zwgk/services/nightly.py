@@ -33,6 +33,7 @@ from typing import Callable, Mapping, Sequence
 
 import click
 
+from crawler.status import crawl_status_word
 from reports.context import SHANGHAI, is_web_address
 from reports.digest import (
     CrawlNote,
@@ -48,12 +49,11 @@ from rubrics.engine import (
     OUTCOME_WORDS,
     STATUS_WORDS,
     Action,
-    Outcome,
     ScoreSheet,
     Status,
 )
 from rubrics.export import num
-from rubrics.model import Indicator, Rubric
+from rubrics.model import Indicator, Outcome, Rubric
 from zwgk import paths
 from zwgk.services import app
 from zwgk.services import checking
@@ -526,6 +526,7 @@ def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_ru
         unit_id=uid,
         unit_name=unit["name"],
         crawl_status=check.crawl_status,
+        crawl_text=crawl_status_word(check.crawl_status),
         crawl_notes=tuple(_crawl_notes(cs, uid, crawl, crawlable)),
         crawl_new=status_before != check.crawl_status,
         assessed=check.crawl_status != "failed",
@@ -551,7 +552,7 @@ def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_ru
 
 def summary_text(result: NightlyResult) -> str:
     rows = [
-        [u.unit_name, u.unit_id, crawling.STATUS_WORDS.get(u.crawl_status, u.crawl_status) + ("" if u.assessed else "（无法评估）"),
+        [u.unit_name, u.unit_id, crawl_status_word(u.crawl_status) + ("" if u.assessed else "（无法评估）"),
          str(u.pages), str(u.new_gaps), str(u.resolved_gaps), str(u.open_count), str(u.final_confirmed),
          str(u.final_provisional)]
         for u in result.units

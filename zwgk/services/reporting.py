@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 import click
 
 from checks.interpretation import lag_table
+from crawler.status import CrawlStatus
 from reports.context import (
     COULD_NOT_ASSESS,
     SHANGHAI,
@@ -30,6 +31,7 @@ from reports.xlsx import write_score_workbook
 from rubrics.export import sheet_to_dict
 from rubrics.model import Rubric
 from zwgk.services import app
+from zwgk.services.calendar import default_calendar
 from zwgk.cli.util import (
     CONTEXT,
     ZhCommand,
@@ -60,7 +62,8 @@ def crawl_health(store: Store, unit_id: str, findings: Sequence[dict]) -> CrawlH
     notes = [h["message"] for h in status["health"] if h.get("message")]
     if could_not:
         notes.append(f"{could_not} 项无法评估")
-    word = {"complete": "ok", "partial": "partial", "failed": "failed"}.get(status["status"], "unknown")
+    in_report = {CrawlStatus.COMPLETE: "ok", CrawlStatus.PARTIAL: "partial", CrawlStatus.FAILED: "failed"}  # CrawlHealth
+    word = in_report.get(status["status"], "unknown")
     return CrawlHealth(word, status["finished_at"] or status["started_at"], "；".join(notes) or None)
 
 
@@ -70,7 +73,7 @@ def unit_information(store: Store, unit: dict, period: int) -> list[dict]:
     if unit["kind"] != "township":
         return []
     records = app.crawl_store(store).unit_records(unit["id"])
-    return [lag_table(records, period)] if records else []
+    return [lag_table(records, period, default_calendar())] if records else []
 
 
 def build_reports(store: Store, unit_ids: Iterable[str], period: int,

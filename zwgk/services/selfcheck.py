@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import click
 
 from crawler.record import PageRecord
+from crawler.status import CrawlStatus
 from reports.context import SHANGHAI, UnitReport, pts
 from reports.html import render_unit_report
 from reports.remedies import load_remedies
@@ -46,7 +47,13 @@ from zwgk.registry.units import KINDS, parse_units
 MARKER = ".zwgk-selfcheck"
 JSON_KIND = "zwgk-selfcheck"
 OPEN_STATUSES = ("proposed", "needs_review")
-CRAWL_WORDS = {"complete": "完整", "partial": "部分页面抓取失败", "failed": "失败（网站无法抓取，无法评估）"}
+# The crawl status as the site owner's report says it: longer than the tables' words (crawler.status), since
+# this one-page report is read without the rest of the system — it says what "partial" and "failed" mean.
+CRAWL_WORDS = {
+    CrawlStatus.COMPLETE: "完整",
+    CrawlStatus.PARTIAL: "部分页面抓取失败",
+    CrawlStatus.FAILED: "失败（网站无法抓取，无法评估）",
+}
 
 
 # --- the one-unit registry -------------------------------------------------------------------------
