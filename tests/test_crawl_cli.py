@@ -72,6 +72,7 @@ def test_crawl_check_and_incremental_recrawl(demo_registry):
     assert sum(1 for p in (folder / "blobs").rglob("*.z")) == blobs  # nothing new, nothing overwritten
 
 
+@pytest.mark.slow
 def test_a_second_crawl_is_refused_while_one_runs(demo_registry, tmp_path):
     _, units = demo_registry
     db = tmp_path / "zwgk.db"

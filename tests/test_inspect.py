@@ -15,6 +15,7 @@ import pytest
 from crawler.record import PageRecord
 from zwgk.demo import server as demo_site
 
+pytestmark = pytest.mark.slow  # every test runs `zwgk inspect` in a child process
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 GBK_TITLE = "关于张喆同志挂职锻炼的通知"
@@ -145,7 +146,6 @@ def site():
         yield served.base_url
 
 
-@pytest.mark.slow
 def test_url_is_fetched_and_understood(site):
     url = f"{site}/edu/xxgk/xxgknb/201704/t20170412_3338.html"
     done = zwgk(url)
@@ -157,7 +157,6 @@ def test_url_is_fetched_and_understood(site):
     assert "收到申请 6 件" in done.stdout
 
 
-@pytest.mark.slow
 def test_url_json_has_the_service_guide_elements(site):
     url = f"{site}/edu/xxgk/fdzdgknr/zwfw/201704/t20170406_3322.html"
     done = zwgk(url, "--json")
@@ -172,21 +171,18 @@ def test_url_json_has_the_service_guide_elements(site):
     assert elements["事项名称"] == {"state": "present", "label": "事项名称", "value": "教师资格认定"}
 
 
-@pytest.mark.slow
 def test_url_disallowed_by_robots_is_refused(site):
     done = zwgk(f"{site}/admin/login.html")
     assert done.returncode == 1
     assert "robots.txt 禁止抓取" in done.stderr and done.stdout == ""
 
 
-@pytest.mark.slow
 def test_url_not_found_is_an_error(site):
     done = zwgk(f"{site}/edu/xxgk/no-such-page.html")
     assert done.returncode == 1
     assert "HTTP 404" in done.stderr
 
 
-@pytest.mark.slow
 def test_url_with_url_option_is_a_usage_error(site):
     done = zwgk(f"{site}/edu/xxgk/index.html", "--url", "http://www.example.gov.cn/")
     assert done.returncode == 2

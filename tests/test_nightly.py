@@ -377,6 +377,7 @@ def test_nightly_end_to_end(tmp_path, smtp_server):
     assert "公开目录入口均无法访问" in page and "以下单位本次无法评估" in page and "无已解决的问题" in page
 
 
+@pytest.mark.slow
 def test_nightly_refuses_to_run_while_another_holds_the_lock(tmp_path):
     home = tmp_path / "home"
     register(home, "http://127.0.0.1:9")
@@ -387,6 +388,7 @@ def test_nightly_refuses_to_run_while_another_holds_the_lock(tmp_path):
     assert not (home / "logs").exists()
 
 
+@pytest.mark.slow
 def test_nightly_stops_when_a_crawl_holds_the_crawl_lock(tmp_path):
     home = tmp_path / "home"
     register(home, "http://127.0.0.1:9")

@@ -138,6 +138,7 @@ def test_without_period_the_current_year_is_assessed_under_the_newest_rubric_in_
     assert "按2017年细则评估" in (out / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_foreign_folder_is_refused_and_left_alone(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
@@ -149,6 +150,7 @@ def test_a_foreign_folder_is_refused_and_left_alone(tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "别删我"
 
 
+@pytest.mark.slow
 def test_bad_url_is_a_usage_error(tmp_path):
     done = zwgk("selfcheck", "ftp://www.example.gov.cn/xxgk/", "--kind", "township", "--out", str(tmp_path / "x"))
     assert done.returncode == 2
@@ -156,6 +158,7 @@ def test_bad_url_is_a_usage_error(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_a_period_without_rubric_is_refused_before_crawling(tmp_path):
     done = zwgk("selfcheck", "http://127.0.0.1:9/xxgk/", "--kind", "township", "--period", "2016",
                 "--out", str(tmp_path / "x"))
