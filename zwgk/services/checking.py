@@ -19,7 +19,8 @@ from crawler.record import PageRecord
 from crawler.understand import understand
 from crawler.understand.list_dates import with_list_dates
 from rubrics.model import Rubric
-from zwgk.services import app
+from zwgk.services.rubric_choice import rubric_choice, rubric_of
+from zwgk.services.stores import unit_or_fail
 from zwgk.store.crawl import CrawlStore
 from zwgk.store import Store
 
@@ -103,8 +104,8 @@ def check_units(
 ) -> tuple[int, list[UnitCheck]]:
     """Run every check for each unit under the rubric in force for the period (or the one of ``rubric_ids``
     for its kind: ``--rubric``); returns the check run id and a summary per unit."""
-    units = [app.unit_or_fail(store, uid) for uid in unit_ids]
-    rubrics = {u["id"]: app.rubric_of(u, period, app.rubric_choice(u, rubric_ids)) for u in units}
+    units = [unit_or_fail(store, uid) for uid in unit_ids]
+    rubrics = {u["id"]: rubric_of(u, period, rubric_choice(u, rubric_ids)) for u in units}
     run_id = store.start_run("check", period=period)
     results = []
     try:
