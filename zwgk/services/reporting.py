@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from checks.interpretation import lag_table
 from reports.context import (
     COULD_NOT_ASSESS,
     CrawlHealth,
@@ -43,15 +42,6 @@ def crawl_health(store: Store, unit_id: str, findings: Sequence[dict]) -> CrawlH
     return CrawlHealth(word, status["finished_at"] or status["started_at"], "；".join(notes) or None)
 
 
-def unit_information(store: Store, unit: dict, period: int) -> list[dict]:
-    """What a unit's report shows beyond its score: for a township, interpretation timeliness (design.md:
-    only the department rubric scores it; for townships it is reported as information)."""
-    if unit["kind"] != "township":
-        return []
-    records = crawl_store(store).unit_records(unit["id"])
-    return [lag_table(records, period)] if records else []
-
-
 def build_reports(store: Store, unit_ids: Iterable[str], period: int,
                   rubric_ids: tuple[str, ...] = ()) -> tuple[list[UnitReport], list[Rubric]]:
     """Score each unit (under the rubric of ``rubric_ids`` for its kind, if any: re-scored from the stored
@@ -64,7 +54,7 @@ def build_reports(store: Store, unit_ids: Iterable[str], period: int,
         sheet, unit, findings = scored(store, unit_id, period, rubric_choice(unit, rubric_ids))
         plain = sheet_to_dict(sheet, unit["name"])
         data = UnitData(plain, unit, report_findings(plain, findings), crawl_health(store, unit_id, findings),
-                        information=unit_information(store, unit, period))
+                        information=store.current_information(unit_id, period))
         reports.append(build_unit_report(data, sheet.rubric, remedies))
         rubrics.setdefault(sheet.rubric.id, sheet.rubric)
     return reports, list(rubrics.values())
