@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 OPEN_OUTCOMES = frozenset({Outcome.FAIL.value, Outcome.NEEDS_REVIEW.value})
 SETTLED_OUTCOMES = frozenset({Outcome.PASS.value, Outcome.NOT_APPLICABLE.value})

@@ -15,8 +15,8 @@ from typing import Callable
 
 import yaml
 
-from rubrics.engine import fingerprint
 from rubrics.export import num, sheet_to_dict
+from rubrics.model import fingerprint
 from zwgk.demo.accounts import DEMO_USERS
 from zwgk.registry.units import load_units
 from zwgk.services.assess import run_chain

@@ -1,7 +1,7 @@
 """``zwgk demo`` end to end, as a user runs it: demo site on loopback → crawl → checks → scores → reports.
 
 Runs in a subprocess (a Scrapy crawl can run once per process) and compares the scores with the golden
-score sheets written from the demo site's deliberate gaps (data/demo_site/golden.yaml).
+score sheets written from the demo site's deliberate gaps (zwgk/demo/site/golden.yaml).
 """
 
 import json
@@ -17,7 +17,7 @@ from zwgk.services.scoring import score_unit
 from zwgk.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = yaml.safe_load((ROOT / "data" / "demo_site" / "golden.yaml").read_text(encoding="utf-8"))
+GOLDEN = yaml.safe_load((ROOT / "zwgk" / "demo" / "site" / "golden.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

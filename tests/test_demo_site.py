@@ -20,7 +20,7 @@ from rubrics.loader import load_all
 from zwgk.demo.server import serve, units_for, write_units_yaml
 from zwgk.registry.units import load_units
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "demo_site"
+SITE = Path(__file__).resolve().parent.parent / "zwgk" / "demo" / "site"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

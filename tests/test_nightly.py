@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.status import crawl_status_word
 from reports.digest import (
     CrawlNote,
     DigestContext,
@@ -30,9 +31,9 @@ from reports.digest import (
     render_digest,
     render_digest_text,
 )
-from rubrics.engine import fingerprint
 from rubrics.findings import EvidenceChanged, diff_findings
 from rubrics.loader import get_rubric
+from rubrics.model import fingerprint
 from zwgk.services import checking
 from zwgk.services import crawling
 from zwgk.demo import server as demo_site
@@ -126,9 +127,11 @@ def gap(n: int, text: str = "未公开指南") -> GapItem:
 
 
 def unit(uid: str, name: str, **kw) -> UnitDigest:
-    base = dict(unit_id=uid, unit_name=name, crawl_status="complete", crawl_notes=(), crawl_new=False, assessed=True,
-                first_check=False, pages=40, new_gaps=(), resolved_gaps=(), evidence_changed=(), open_count=0,
-                oldest_open_at=None, final_confirmed=Decimal(100), final_provisional=Decimal("97.5"))
+    status = kw.get("crawl_status", "complete")
+    base = dict(unit_id=uid, unit_name=name, crawl_status=status, crawl_text=crawl_status_word(status), crawl_notes=(),
+                crawl_new=False, assessed=True, first_check=False, pages=40, new_gaps=(), resolved_gaps=(),
+                evidence_changed=(), open_count=0, oldest_open_at=None, final_confirmed=Decimal(100),
+                final_provisional=Decimal("97.5"))
     return UnitDigest(**{**base, **kw})
 
 

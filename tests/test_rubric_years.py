@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from checks.base import CheckContext
-from checks.registry import get_rubric, load_file, run_checks
+from checks.registry import catalogue, get_rubric, run_checks
 from crawler.record import PageRecord
 from rubrics.diff import diff
-from rubrics.engine import Outcome, Proposal, score
-from rubrics.loader import RubricError, in_force, parse_rubric
-from rubrics.model import Automation
+from rubrics.engine import Proposal, score
+from rubrics.loader import RubricError, in_force, load_rubric_file, parse_rubric
+from rubrics.model import Automation, Outcome
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rubrics" / "township-2018.yaml"
 T2017 = get_rubric("township-2017")
-T2018 = load_file(FIXTURE)
+T2018 = load_rubric_file(FIXTURE, catalogue())
 
 
 def _page(url, **kw):

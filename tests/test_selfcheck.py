@@ -24,8 +24,8 @@ from zwgk.services.rubric_choice import rubric_of
 from zwgk.services.selfcheck import MARKER, fresh_dir, self_unit, site_name, unit_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = yaml.safe_load((ROOT / "data" / "demo_site" / "golden.yaml").read_text(encoding="utf-8"))
-ASSESSOR = yaml.safe_load((ROOT / "data" / "demo_site" / "assessor.yaml").read_text(encoding="utf-8"))
+GOLDEN = yaml.safe_load((ROOT / "zwgk" / "demo" / "site" / "golden.yaml").read_text(encoding="utf-8"))
+ASSESSOR = yaml.safe_load((ROOT / "zwgk" / "demo" / "site" / "assessor.yaml").read_text(encoding="utf-8"))
 
 
 def zwgk(*args, timeout=240):

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from rubrics.engine import Action, Decision, Determination, ManualEntry, Outcome, Proposal
+from rubrics.engine import Action, Decision, Determination, ManualEntry, Proposal
+from rubrics.model import Outcome
 from zwgk.store.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from zwgk.store import ANY, StaleEditError, Store, StoreError, canonical_json, default_db_path, evidence_hash
 

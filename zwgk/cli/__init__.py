@@ -19,10 +19,11 @@ from pathlib import Path
 
 import click
 
+from crawler.status import CrawlStatus, crawl_status_word
 from rubrics.engine import OPEN, STATUS_WORDS, Action, EngineError
 from rubrics.export import num, rubric_to_dict, sheet_to_dict
-from checks.registry import checks as all_checks, get_rubric, load_file, rubrics as load_rubrics
-from rubrics.loader import RubricError
+from checks.registry import catalogue, checks as all_checks, get_rubric, rubrics as load_rubrics
+from rubrics.loader import RubricError, load_rubric_file
 from zwgk import paths
 from zwgk.cli import render
 from zwgk.cli import web as webcli
@@ -48,7 +49,6 @@ from zwgk.cli.util import (
     units_option,
 )
 from zwgk.registry.units import UnitsError
-from zwgk.services.crawling import STATUS_WORDS as CRAWL_STATUS_WORDS
 from zwgk.services.errors import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AppError, Interrupted
 from zwgk.services.review import add_manual, decide, parse_points, require_good_password, review_target
 from zwgk.services.rubric_choice import require_target, rubric_choice
@@ -57,7 +57,7 @@ from zwgk.services.stores import crawl_store, host_settings, open_store, sync_un
 from zwgk.store import ROLES, StoreError, UnchangedError
 
 def crawl_word(status: str) -> str:
-    return CRAWL_STATUS_WORDS.get(status, status) + ("（无法评估）" if status == "failed" else "")
+    return crawl_status_word(status) + ("（无法评估）" if status == CrawlStatus.FAILED else "")
 
 
 USER_ERRORS = (AppError, StoreError, RubricError, UnitsError, EngineError, LookupError)
@@ -143,7 +143,7 @@ def rubric_validate(file, as_json):
       zwgk rubric validate rubrics/township-2018.yaml
     """
     try:
-        r = load_file(file)
+        r = load_rubric_file(file, catalogue())
     except RubricError as exc:
         if as_json:
             emit_json({"valid": False, "file": exc.file, "field": exc.field, "error": str(exc)})
@@ -183,7 +183,7 @@ def rubric_checks(as_json):
 def _rubric_arg(value: str):
     """A rubric named by id, or a rubric file not yet installed (``*.yaml``), validated like ``validate``."""
     if value.endswith((".yaml", ".yml")):
-        return load_file(value)
+        return load_rubric_file(value, catalogue())
     return get_rubric(value)
 
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import click
 
+from crawler.status import crawl_status_word
 from zwgk.cli.render import rubrics_applied
 from zwgk.cli.textui import table
 from zwgk.cli.util import ZhCommand, emit_json, json_option, note
-from zwgk.services.crawling import STATUS_WORDS as CRAWL_STATUS_WORDS
 from zwgk.services.demo import run
 
 
 def summary_text(result: dict) -> str:
     rows = [
-        [r["unit_name"], r["unit_id"], CRAWL_STATUS_WORDS.get(r["crawl_status"], r["crawl_status"]), str(r["pages"]),
+        [r["unit_name"], r["unit_id"], crawl_status_word(r["crawl_status"]), str(r["pages"]),
          str(r["final_confirmed"]), str(r["final_provisional"]), str(r["open_count"]), str(r["could_not_assess"])]
         for r in result["units"]
     ]

@@ -10,19 +10,19 @@ from pathlib import Path
 
 import click
 
+from crawler.status import crawl_status_word
 from reports.context import SHANGHAI
 from zwgk import paths
 from zwgk.cli.render import rubrics_applied
 from zwgk.cli.textui import table
 from zwgk.cli.util import CONTEXT, ZhCommand, db_option, emit_json, json_option, note, units_option
-from zwgk.services.crawling import STATUS_WORDS as CRAWL_STATUS_WORDS
 from zwgk.services.errors import EXIT_LOCKED, EXIT_OK
 from zwgk.services.nightly import NightlyLocked, NightlyResult, run_nightly, smtp_from_env
 
 
 def summary_text(result: NightlyResult) -> str:
     rows = [
-        [u.unit_name, u.unit_id, CRAWL_STATUS_WORDS.get(u.crawl_status, u.crawl_status) + ("" if u.assessed else "（无法评估）"),
+        [u.unit_name, u.unit_id, crawl_status_word(u.crawl_status) + ("" if u.assessed else "（无法评估）"),
          str(u.pages), str(u.new_gaps), str(u.resolved_gaps), str(u.open_count), str(u.final_confirmed),
          str(u.final_provisional)]
         for u in result.units

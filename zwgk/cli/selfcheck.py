@@ -10,13 +10,20 @@ from urllib.parse import urlsplit
 
 import click
 
+from crawler.status import CrawlStatus
 from reports.context import SHANGHAI, pts
 from zwgk.cli.util import CONTEXT, ZhCommand, emit_json, json_option, note, rubric_option
 from zwgk.registry.units import KINDS
 from zwgk.services.errors import EXIT_PARTIAL
 from zwgk.services.selfcheck import default_out, run
 
-CRAWL_WORDS = {"complete": "完整", "partial": "部分页面抓取失败", "failed": "失败（网站无法抓取，无法评估）"}
+# The crawl status as the site owner's report says it: longer than the tables' words (crawler.status), since
+# this one-page report is read without the rest of the system — it says what "partial" and "failed" mean.
+CRAWL_WORDS = {
+    CrawlStatus.COMPLETE: "完整",
+    CrawlStatus.PARTIAL: "部分页面抓取失败",
+    CrawlStatus.FAILED: "失败（网站无法抓取，无法评估）",
+}
 
 
 def http_url(value: str, what: str) -> str:

@@ -1,4 +1,4 @@
-"""Serve the bundled demo site (``data/demo_site``): a fictional county platform on 127.0.0.1.
+"""Serve the bundled demo site (``zwgk/demo/site``, package data): a fictional county platform on 127.0.0.1.
 
     with serve() as site:
         units = units_for(site.base_url)      # the four demo units, addresses on this server
@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
+from importlib import resources
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
@@ -27,7 +28,6 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import yaml
 
-from zwgk.paths import data_dir
 from zwgk.registry.units import parse_units
 
 RECORD = re.compile(r"<record>.*?</record>", re.S)
@@ -37,7 +37,8 @@ TYPES = {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf", "
 
 
 def default_root() -> Path:
-    return data_dir() / "demo_site"
+    """The demo site shipped in this package (``site/``: the manifest, ``www/``, ``jpage/``, golden sheets)."""
+    return Path(str(resources.files(__package__) / "site"))
 
 
 @lru_cache(maxsize=4)

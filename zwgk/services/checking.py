@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from checks.base import CheckContext
+from checks.calendar import WorkingCalendar
 from checks.interpretation import lag_table
 from checks.registry import run_checks
 from crawler.record import PageRecord
 from crawler.understand.list_dates import with_list_dates
 from rubrics.model import Rubric
+from zwgk.services.calendar import default_calendar
 from zwgk.services.rubric_choice import rubric_choice, rubric_of
 from zwgk.services.stores import unit_or_fail
 from zwgk.store.crawl import CrawlStore
@@ -82,21 +84,22 @@ def assess(cs: CrawlStore, unit: dict, period: int, rubric: Rubric) -> Assessmen
         records=records,
         crawl_status=status,
         crawl_reason=reason,
+        calendar=default_calendar(),
     )
     findings = [f.to_store_dict(rubric.id, period, unit["id"]) for f in run_checks(ctx)]
     snapshots = {r.url: r.body_sha256 for r in records}
     for f in findings:
         link_snapshot(f["evidence"], snapshots)
-    return Assessment(status, reason, records, findings, unit_information(unit, records, period))
+    return Assessment(status, reason, records, findings, unit_information(unit, records, period, ctx.calendar))
 
 
-def unit_information(unit: dict, records: list[PageRecord], period: int) -> list[dict]:
+def unit_information(unit: dict, records: list[PageRecord], period: int, calendar: WorkingCalendar) -> list[dict]:
     """What a unit's report shows beyond its score, from the records the checks read: for a township,
     interpretation timeliness (design.md: only the department rubric scores it; for townships it is reported
     as information)."""
     if unit["kind"] != "township" or not records:
         return []
-    return [lag_table(records, period)]
+    return [lag_table(records, period, calendar)]
 
 
 def check_units(

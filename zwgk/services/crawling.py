@@ -36,7 +36,6 @@ from zwgk.store.locks import Locked, held
 from zwgk.store import Store
 
 PIPELINE = {"zwgk.services.pipeline.StorePipeline": 300}
-STATUS_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败"}  # a unit's crawl status, in tables
 ERROR_WORDS = {
     "dns": "域名解析失败", "timeout": "超时", "connection": "连接失败", "http_4xx": "4xx 错误", "http_5xx": "服务器错误",
     "robots": "robots.txt 禁止", "too_large": "响应过大", "redirect": "重定向异常", "ignored": "请求被放弃",

@@ -1,8 +1,8 @@
 """``zwgk demo``: the main job end to end on the bundled demo site, into a fresh folder.
 
-Serves the demo county (``data/demo_site``) on an ephemeral 127.0.0.1 port, registers its four units and
+Serves the demo county (``zwgk/demo/site``) on an ephemeral 127.0.0.1 port, registers its four units and
 the demo accounts, crawls it (politeness relaxed for loopback only), runs every check, enters what the demo
-assessor knows from outside the website (``data/demo_site/assessor.yaml``), scores, and writes the reports:
+assessor knows from outside the website (``zwgk/demo/site/assessor.yaml``), scores, and writes the reports:
 the assessment chain (``zwgk.services.assess``) on the demo county. The command and its summary are in
 ``zwgk.cli.demo``.
 """
@@ -15,7 +15,6 @@ from typing import Callable
 import yaml
 
 from rubrics.export import num
-from zwgk import paths
 from zwgk.demo import server as demo_site
 from zwgk.demo.accounts import DEMO_USERS
 from zwgk.registry.units import load_units
@@ -29,7 +28,7 @@ MARKER = ".zwgk-demo"
 
 
 def _enter_assessor_knowledge(store: Store, period: int) -> None:
-    doc = yaml.safe_load((paths.data_dir() / "demo_site" / "assessor.yaml").read_text(encoding="utf-8"))
+    doc = yaml.safe_load((demo_site.default_root() / "assessor.yaml").read_text(encoding="utf-8"))
     for m in doc.get("manual", []):
         unit = unit_or_fail(store, m["unit"])
         rubric = require_rule(unit, period, m["rule"])

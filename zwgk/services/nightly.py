@@ -47,13 +47,13 @@ from rubrics.engine import (
     OUTCOME_WORDS,
     STATUS_WORDS,
     Action,
-    Outcome,
     ScoreSheet,
     Status,
 )
+from crawler.status import crawl_status_word
 from rubrics.export import num
 from rubrics.findings import diff_findings
-from rubrics.model import Indicator, Rubric
+from rubrics.model import Indicator, Outcome, Rubric
 from zwgk.services import crawling
 from zwgk.services.assess import Crawled, crawl_step, registered, run_chain
 from zwgk.services.checking import UnitCheck
@@ -465,6 +465,7 @@ def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_ru
         unit_id=uid,
         unit_name=unit["name"],
         crawl_status=check.crawl_status,
+        crawl_text=crawl_status_word(check.crawl_status),
         crawl_notes=tuple(_crawl_notes(cs, uid, crawl, crawlable)),
         crawl_new=status_before != check.crawl_status,
         assessed=check.crawl_status != "failed",

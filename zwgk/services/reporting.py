@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from crawler.status import CrawlStatus
 from reports.context import (
     COULD_NOT_ASSESS,
     CrawlHealth,
@@ -38,7 +39,8 @@ def crawl_health(store: Store, unit_id: str, findings: Sequence[dict]) -> CrawlH
     notes = [h["message"] for h in status["health"] if h.get("message")]
     if could_not:
         notes.append(f"{could_not} 项无法评估")
-    word = {"complete": "ok", "partial": "partial", "failed": "failed"}.get(status["status"], "unknown")
+    in_report = {CrawlStatus.COMPLETE: "ok", CrawlStatus.PARTIAL: "partial", CrawlStatus.FAILED: "failed"}  # CrawlHealth
+    word = in_report.get(status["status"], "unknown")
     return CrawlHealth(word, status["finished_at"] or status["started_at"], "；".join(notes) or None)
 
 

@@ -33,7 +33,8 @@ import sqlite_utils
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from rubrics.engine import Action, Decision, Determination, ManualEntry, Outcome, Proposal
+from rubrics.engine import Action, Decision, Determination, ManualEntry, Proposal
+from rubrics.model import Outcome
 from zwgk.store.migrations import LATEST_VERSION, MIGRATIONS, SCHEMA_MIGRATIONS_DDL, Migration
 from zwgk.paths import default_db_path  # $ZWGK_HOME/zwgk.db, ZWGK_HOME defaulting to ./var
 

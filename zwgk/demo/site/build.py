@@ -2,7 +2,7 @@
 
 Run from the repository root with the test extra installed (reportlab, python-docx):
 
-    .venv/bin/python data/demo_site/build.py
+    .venv/bin/python zwgk/demo/site/build.py
 
 It rewrites ``www/`` (the static files), ``jpage/`` (the Hanweb list data behind dataproxy.jsp) and
 ``site.json`` (the manifest ``zwgk.demo.server`` reads: units, GBK prefixes, robots). The output is
