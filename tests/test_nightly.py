@@ -32,18 +32,16 @@ from reports.digest import (
     render_digest,
     render_digest_text,
 )
+from rubrics.findings import EvidenceChanged, diff_findings
 from rubrics.loader import get_rubric
 from rubrics.model import fingerprint
-from zwgk.services import app
 from zwgk.services import checking
 from zwgk.services import crawling
 from zwgk.demo import server as demo_site
-from zwgk.services.app import AppError
+from zwgk.services.errors import AppError
 from zwgk.services.checking import UnitCheck
 from zwgk.services.crawling import UnitCrawl, crawl_lock
 from zwgk.services.nightly import (
-    EvidenceChanged,
-    diff_findings,
     digest_message,
     digest_subject,
     gap_item,
@@ -51,6 +49,7 @@ from zwgk.services.nightly import (
     run_nightly,
     smtp_from_env,
 )
+from zwgk.services.stores import crawl_store
 from zwgk.store import Store
 from zwgk.registry.units import load_units
 
@@ -429,7 +428,7 @@ class FakeSteps:
             raise self.crawl_error
         with Store.open(db_path) as store:
             run_id = store.start_run("crawl")
-            cs = app.crawl_store(store)
+            cs = crawl_store(store)
             for uid in unit_ids:
                 cs.set_unit_status(run_id, uid, "complete", [], {})
             store.finish_run(run_id, "complete", {})

@@ -19,8 +19,9 @@ import yaml
 
 from crawlenv import crawl_env
 from crawler.record import PageRecord
-from zwgk.services import app
 from zwgk.demo import server as demo_site
+from zwgk.services.errors import AppError
+from zwgk.services.rubric_choice import rubric_of
 from zwgk.services.selfcheck import MARKER, fresh_dir, self_unit, site_name, unit_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,7 +177,7 @@ def test_unit_id_and_registry_entry_from_the_url():
     assert unit["name"] == "www.example.gov.cn" and unit["site"] == "https://www.example.gov.cn/"
     assert unit["disclosure_roots"] == ["https://www.example.gov.cn/zhen/xxgk/"]
     assert unit["scopes"] == ["http://zwfw.example.gov.cn/bszn/"]
-    assert app.rubric_of(unit, 2017).id == "township-2017"
+    assert rubric_of(unit, 2017).id == "township-2017"
 
 
 def test_site_name_prefers_the_disclosure_root():
@@ -200,5 +201,5 @@ def test_an_earlier_selfcheck_folder_is_rewritten(tmp_path):
     fresh_dir(empty)
     assert (empty / MARKER).is_file()
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    with pytest.raises(app.AppError):
+    with pytest.raises(AppError):
         fresh_dir(tmp_path / "file")
