@@ -4,7 +4,7 @@
 its value; the checks read it on their context (``failed``: every rule is ``could_not_assess``); CLI tables,
 the nightly summary, the demo summary and the nightly digest show its word (``crawl_status_word``). A table
 that deliberately says more keeps its own phrases as a second mapping keyed by ``CrawlStatus``, with its
-reason beside it (``zwgk.services.selfcheck``: a site owner's one-page report explains the status).
+reason beside it (``zwgk.cli.selfcheck``: a site owner's one-page report explains the status).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from crawlenv import crawl_env
 
 from crawler.status import crawl_status_word
 from reports.digest import (
@@ -31,18 +32,16 @@ from reports.digest import (
     render_digest,
     render_digest_text,
 )
+from rubrics.findings import EvidenceChanged, diff_findings
 from rubrics.loader import get_rubric
 from rubrics.model import fingerprint
-from zwgk.services import app
 from zwgk.services import checking
 from zwgk.services import crawling
 from zwgk.demo import server as demo_site
-from zwgk.services.app import AppError
+from zwgk.services.errors import AppError
 from zwgk.services.checking import UnitCheck
 from zwgk.services.crawling import UnitCrawl, crawl_lock
 from zwgk.services.nightly import (
-    EvidenceChanged,
-    diff_findings,
     digest_message,
     digest_subject,
     gap_item,
@@ -50,6 +49,7 @@ from zwgk.services.nightly import (
     run_nightly,
     smtp_from_env,
 )
+from zwgk.services.stores import crawl_store
 from zwgk.store import Store
 from zwgk.registry.units import load_units
 
@@ -295,7 +295,8 @@ def run_nightly_cli(home: Path, *args: str, env: dict | None = None) -> subproce
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ZWGK_SMTP_", "ZWGK_MAIL_"))}
     return subprocess.run(
         [sys.executable, "-m", "zwgk", "nightly", "--period", "2017", "--db", str(home / "zwgk.db"), *args],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, env={**base, "ZWGK_HOME": str(home), **(env or {})},
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**crawl_env(base=base), "ZWGK_HOME": str(home), **(env or {})},
     )
 
 
@@ -313,6 +314,7 @@ def register(home: Path, base_url: str) -> list:
     return units
 
 
+@pytest.mark.slow
 def test_nightly_end_to_end(tmp_path, smtp_server):
     home = tmp_path / "home"
     with demo_site.serve() as site:
@@ -374,6 +376,7 @@ def test_nightly_end_to_end(tmp_path, smtp_server):
     assert "公开目录入口均无法访问" in page and "以下单位本次无法评估" in page and "无已解决的问题" in page
 
 
+@pytest.mark.slow
 def test_nightly_refuses_to_run_while_another_holds_the_lock(tmp_path):
     home = tmp_path / "home"
     register(home, "http://127.0.0.1:9")
@@ -384,6 +387,7 @@ def test_nightly_refuses_to_run_while_another_holds_the_lock(tmp_path):
     assert not (home / "logs").exists()
 
 
+@pytest.mark.slow
 def test_nightly_stops_when_a_crawl_holds_the_crawl_lock(tmp_path):
     home = tmp_path / "home"
     register(home, "http://127.0.0.1:9")
@@ -424,7 +428,7 @@ class FakeSteps:
             raise self.crawl_error
         with Store.open(db_path) as store:
             run_id = store.start_run("crawl")
-            cs = app.crawl_store(store)
+            cs = crawl_store(store)
             for uid in unit_ids:
                 cs.set_unit_status(run_id, uid, "complete", [], {})
             store.finish_run(run_id, "complete", {})

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds a wheel and installs it into a fresh venv
 ROOT = Path(__file__).resolve().parent.parent
 TOPS = ("zwgk", "crawler", "checks", "rubrics", "reports")
 WARNING = re.compile(r"Warning\b|would be ignored")  # Python warnings of setuptools, not distutils' notes

@@ -9,7 +9,8 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from zwgk.registry.importing import UnitImportError, import_units, read_rows, units_import
+from zwgk.cli.unit_import import units_import
+from zwgk.registry.importing import UnitImportError, import_units, read_rows
 from zwgk.registry.units import UnitsError, load_units
 
 HEADER_ZH = ["编号", "单位名称", "类型", "网站", "公开目录", "下属单位", "备注"]

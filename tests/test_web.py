@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from browser.webdata import PASSWORDS, PERIOD, SNAPSHOT_SHA, build_db
+from browser.webdata import PASSWORDS, PERIOD, SNAPSHOT_SHA
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
@@ -21,9 +21,8 @@ SNAPSHOT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 
 
 
 @pytest.fixture()
-def world(tmp_path):
-    db = tmp_path / "zwgk.db"
-    built = build_db(db)
+def world(web_db):
+    db, built = web_db
     web = create_app(db, secret_key="test-secret-" + "x" * 32, snapshot_loader=built["snapshots"].get)
     return {"db": db, "app": web, **built}
 
@@ -226,10 +225,9 @@ def test_login_next_is_local_only(world):
     assert r.headers["location"] == "/"
 
 
-def test_secret_key_file_created_once_next_to_database(tmp_path, monkeypatch):
+def test_secret_key_file_created_once_next_to_database(web_db, tmp_path, monkeypatch):
     monkeypatch.delenv("ZWGK_SECRET", raising=False)
-    db = tmp_path / "zwgk.db"
-    build_db(db)
+    db, _ = web_db
     first = TestClient(create_app(db))
     login_page = first.get("/login")
     key_file = tmp_path / "web-secret.key"

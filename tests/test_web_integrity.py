@@ -9,7 +9,7 @@ import re
 import stat
 
 import pytest
-from browser.webdata import PASSWORDS, PERIOD, build_db
+from browser.webdata import PASSWORDS, PERIOD
 from starlette.testclient import TestClient
 from test_web import csrf_of, decisions_count, login, page_csrf, queue_values, shown
 
@@ -23,9 +23,8 @@ SECRET = "integrity-secret-" + "q" * 32
 
 
 @pytest.fixture()
-def world(tmp_path):
-    db = tmp_path / "zwgk.db"
-    built = build_db(db)
+def world(web_db):
+    db, built = web_db
     web = create_app(db, secret_key=SECRET, snapshot_loader=built["snapshots"].get)
     return {"db": db, "app": web, **built}
 

@@ -1,4 +1,4 @@
-"""The ``zwgk`` command: a thin click layer over ``zwgk.services.app`` (help and messages in Chinese).
+"""The ``zwgk`` command: a thin click layer over ``zwgk.services`` (help and messages in Chinese).
 
 Conventions (design.md): ``--json`` prints exactly one JSON document on stdout; progress and logs go to
 stderr. Exit codes: 0 ok, 1 error, 2 usage, 3 partial, 4 another run holds the lock.
@@ -24,15 +24,19 @@ from rubrics.engine import OPEN, STATUS_WORDS, Action, EngineError
 from rubrics.export import num, rubric_to_dict, sheet_to_dict
 from checks.registry import catalogue, checks as all_checks, get_rubric, rubrics as load_rubrics
 from rubrics.loader import RubricError, load_rubric_file
-from zwgk.services import app
+from zwgk import paths
 from zwgk.cli import render
+from zwgk.cli import web as webcli
+from zwgk.cli.demo import demo
+from zwgk.cli.inspect import inspect_page
+from zwgk.cli.nightly import nightly
+from zwgk.cli.recheck import recheck
+from zwgk.cli.report import report
+from zwgk.cli.selfcheck import selfcheck
+from zwgk.cli.textui import table
+from zwgk.cli.unit_import import units_import
 from zwgk.cli.util import (
     CONTEXT,
-    EXIT_ERROR,
-    EXIT_LOCKED,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    EXIT_USAGE,
     ZhCommand,
     ZhGroup,
     by_option,
@@ -44,22 +48,19 @@ from zwgk.cli.util import (
     rubric_option,
     units_option,
 )
-from zwgk.store import ROLES, StoreError, UnchangedError
-from zwgk.cli import web as webcli
-from zwgk.services.inspect import inspect_page
-from zwgk.services.nightly import nightly
-from zwgk.services.recheck import recheck
-from zwgk.services.reporting import report
-from zwgk.services.selfcheck import selfcheck
-from zwgk.cli.textui import table
-from zwgk.registry.importing import units_import
 from zwgk.registry.units import UnitsError
+from zwgk.services.errors import EXIT_ERROR, EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, AppError, Interrupted
+from zwgk.services.review import add_manual, decide, parse_points, require_good_password, review_target
+from zwgk.services.rubric_choice import require_target, rubric_choice
+from zwgk.services.scoring import score_unit
+from zwgk.services.stores import crawl_store, host_settings, open_store, sync_units, unit_or_fail
+from zwgk.store import ROLES, StoreError, UnchangedError
 
 def crawl_word(status: str) -> str:
     return crawl_status_word(status) + ("（无法评估）" if status == CrawlStatus.FAILED else "")
 
 
-USER_ERRORS = (app.AppError, StoreError, RubricError, UnitsError, EngineError, LookupError)
+USER_ERRORS = (AppError, StoreError, RubricError, UnitsError, EngineError, LookupError)
 
 
 @click.group(cls=ZhGroup, context_settings=CONTEXT)
@@ -235,8 +236,8 @@ def units_list(db, units_path, as_json):
     示例：
       zwgk units list --units var/units.yaml --json
     """
-    with app.open_store(db) as store:
-        app.sync_units(store, units_path)
+    with open_store(db) as store:
+        sync_units(store, units_path)
         rows = store.list_units()
     if as_json:
         emit_json({"units": rows})
@@ -279,9 +280,9 @@ def user_add(username, role, display_name, unit_ids, password_stdin, db, as_json
     else:
         password = getpass.getpass("密码：")
         if getpass.getpass("再次输入密码：") != password:
-            raise app.AppError("两次输入的密码不一致")
-    app.require_good_password(username, password)
-    with app.open_store(db) as store:
+            raise AppError("两次输入的密码不一致")
+    require_good_password(username, password)
+    with open_store(db) as store:
         store.add_user(username, role, password, display_name=display_name, units=unit_ids)
         user = store.get_user(username)
     if as_json:
@@ -300,7 +301,7 @@ def user_list(db, as_json):
     示例：
       zwgk user list --json
     """
-    with app.open_store(db) as store:
+    with open_store(db) as store:
         users = store.list_users()
     if as_json:
         emit_json({"users": users})
@@ -333,10 +334,10 @@ def score(unit_id, period, rubric_ids, db, units_path, as_json):
       zwgk score --unit xinshi-town --period 2017 --json
       zwgk score --unit xinshi-town --period 2018 --rubric township-2018
     """
-    with app.open_store(db) as store:
-        app.sync_units(store, units_path)
-        unit = app.unit_or_fail(store, unit_id)
-        sheet, unit = app.score_unit(store, unit_id, period, app.rubric_choice(unit, rubric_ids, strict=True))
+    with open_store(db) as store:
+        sync_units(store, units_path)
+        unit = unit_or_fail(store, unit_id)
+        sheet, unit = score_unit(store, unit_id, period, rubric_choice(unit, rubric_ids, strict=True))
     if as_json:
         emit_json({"score_sheet": sheet_to_dict(sheet, unit["name"])})
     else:
@@ -369,9 +370,9 @@ def review_list(unit_id, period, show_all, db, units_path, as_json):
     示例：
       zwgk review list --unit xinshi-town --period 2017 --all
     """
-    with app.open_store(db) as store:
-        app.sync_units(store, units_path)
-        sheet, unit = app.score_unit(store, unit_id, period)
+    with open_store(db) as store:
+        sync_units(store, units_path)
+        sheet, unit = score_unit(store, unit_id, period)
     rows = render.review_rows(sheet, show_all)
     if as_json:
         from rubrics.export import deduction_to_dict
@@ -397,14 +398,14 @@ def review_list(unit_id, period, show_all, db, units_path, as_json):
 
 def _decide(prefix, action, by, db, as_json, reason=None, count=None, points=None):
     """Record a decision; one equal to the item's latest decision is a no-op with a notice (exit 0)."""
-    with app.open_store(db) as store:
+    with open_store(db) as store:
         try:
-            decision_id, target = app.decide(store, prefix, action, by, reason=reason, count=count, points=points)
+            decision_id, target = decide(store, prefix, action, by, reason=reason, count=count, points=points)
             unchanged = None
         except UnchangedError as exc:
             unchanged, decision_id = str(exc), exc.decision_id
-            target = app.review_target(store, prefix)
-        sheet, unit = app.score_unit(store, target.unit_id, target.period)
+            target = review_target(store, prefix)
+        sheet, unit = score_unit(store, target.unit_id, target.period)
     if as_json:
         emit_json({"decision_id": decision_id, "action": action.value, "fingerprint": target.fingerprint,
                    "unit_id": target.unit_id, "period": target.period, "recorded": unchanged is None,
@@ -471,7 +472,7 @@ def review_amend(fingerprint, by, reason, count, points, db, as_json):
     """
     if count is None and points is None:
         raise click.UsageError("请给出 --count 或 --points")
-    _decide(fingerprint, Action.AMEND, by, db, as_json, reason=reason, count=count, points=app.parse_points(points))
+    _decide(fingerprint, Action.AMEND, by, db, as_json, reason=reason, count=count, points=parse_points(points))
 
 
 @review.command("na")
@@ -519,7 +520,7 @@ def review_log(unit_id, period, by, db, as_json):
     示例：
       zwgk review log --unit xinshi-town --period 2017
     """
-    with app.open_store(db) as store:
+    with open_store(db) as store:
         log = store.decision_log(unit_id=unit_id, period=period, by=by)
     if as_json:
         emit_json({"decisions": log})
@@ -563,10 +564,10 @@ def manual_add(unit_id, period, rule_id, count, points, by, reason, db, units_pa
     示例：
       zwgk manual add --unit xinshi-town --period 2017 --rule township-2017.5.1.a --count 3 --by zhangsan --reason 全年仅报送9条
     """
-    with app.open_store(db) as store:
-        app.sync_units(store, units_path)
-        fp = app.add_manual(store, unit_id, period, rule_id, count, app.parse_points(points), reason, by)
-        sheet, _ = app.score_unit(store, unit_id, period)
+    with open_store(db) as store:
+        sync_units(store, units_path)
+        fp = add_manual(store, unit_id, period, rule_id, count, parse_points(points), reason, by)
+        sheet, _ = score_unit(store, unit_id, period)
     if as_json:
         emit_json({"fingerprint": fp, "unit_id": unit_id, "period": period, "rule_id": rule_id, "count": count,
                    "final_confirmed": num(sheet.final_confirmed), "final_provisional": num(sheet.final_provisional)})
@@ -625,12 +626,12 @@ def na_revoke(unit_id, period, target_id, by, reason, db, units_path, as_json):
 
 
 def _determine(unit_id, period, target_id, by, reason, db, units_path, as_json, revoked):
-    with app.open_store(db) as store:
-        app.sync_units(store, units_path)
-        unit = app.unit_or_fail(store, unit_id)
-        app.require_target(unit, period, target_id)
+    with open_store(db) as store:
+        sync_units(store, units_path)
+        unit = unit_or_fail(store, unit_id)
+        require_target(unit, period, target_id)
         store.add_determination(unit_id, period, target_id, reason, by, revoked=revoked)
-        sheet, _ = app.score_unit(store, unit_id, period)
+        sheet, _ = score_unit(store, unit_id, period)
     if as_json:
         emit_json({"unit_id": unit_id, "period": period, "target_id": target_id, "revoked": revoked,
                    "final_confirmed": num(sheet.final_confirmed), "final_provisional": num(sheet.final_provisional)})
@@ -640,29 +641,6 @@ def _determine(unit_id, period, target_id, by, reason, db, units_path, as_json, 
 
 
 # --- demo ------------------------------------------------------------------------------------------------
-
-
-@cli.command(cls=ZhCommand)
-@click.option("--out", type=click.Path(file_okay=False), default="zwgk-demo", show_default=True, help="输出目录（每次重新生成）。")
-@json_option
-def demo(out, as_json):
-    """在内置演示网站上跑一遍主流程：在本机临时端口启动虚构县的演示网站，抓取、检查、评分、生成报告。
-
-    结果写入全新的输出目录（数据库、网页快照、单位名录、报告），并打印各单位得分、报告位置、
-    打开复核网页的命令和演示账号。礼貌限速只对本机回环地址放宽。
-
-    \b
-    示例：
-      zwgk demo
-      zwgk demo --out /tmp/zwgk-demo --json
-    """
-    from zwgk.services import demo as demo_run
-
-    result = demo_run.run(Path(out), progress=note)
-    if as_json:
-        emit_json({"demo": result})
-        return
-    click.echo(demo_run.summary_text(result))
 
 
 @cli.command(cls=ZhCommand)
@@ -688,10 +666,10 @@ def crawl(unit_ids, full, db, units_path, as_json):
     """
     from zwgk.services import crawling
 
-    db_path = Path(db) if db else app.paths.default_db_path()
-    with app.open_store(db_path) as store:
-        app.sync_units(store, units_path)
-    settings = app.host_settings(units_path)
+    db_path = Path(db) if db else paths.default_db_path()
+    with open_store(db_path) as store:
+        sync_units(store, units_path)
+    settings = host_settings(units_path)
     try:
         run_id, results = crawling.crawl_units(db_path, list(unit_ids) or None, full=full, settings=settings,
                                                progress=note)
@@ -731,10 +709,10 @@ def reextract(unit_id, force, db, as_json):
     """
     from zwgk.services.reextract import reextract as run_reextract
 
-    with app.open_store(db) as store:
+    with open_store(db) as store:
         if unit_id:
-            app.unit_or_fail(store, unit_id)
-        counts = run_reextract(app.crawl_store(store), unit_id, force=force, progress=note)
+            unit_or_fail(store, unit_id)
+        counts = run_reextract(crawl_store(store), unit_id, force=force, progress=note)
     if as_json:
         emit_json({"counts": dict(counts)})
     else:
@@ -766,12 +744,12 @@ def check(unit_ids, period, rubric_ids, db, units_path, as_json):
     """
     from zwgk.services import checking
 
-    with app.open_store(db) as store:
-        app.sync_units(store, units_path)
+    with open_store(db) as store:
+        sync_units(store, units_path)
         ids = list(unit_ids) or [u["id"] for u in store.list_units()]
         if not ids:
-            raise app.AppError("单位名录为空：请先用 --units 指定单位名录或 zwgk units import 导入")
-        run_id, results = checking.check_units(store, app.crawl_store(store), ids, period, progress=note,
+            raise AppError("单位名录为空：请先用 --units 指定单位名录或 zwgk units import 导入")
+        run_id, results = checking.check_units(store, crawl_store(store), ids, period, progress=note,
                                                rubric_ids=rubric_ids)
     failed = [r for r in results if r.crawl_status == "failed"]
     if as_json:
@@ -786,6 +764,7 @@ def check(unit_ids, period, rubric_ids, db, units_path, as_json):
         sys.exit(EXIT_PARTIAL)
 
 
+cli.add_command(demo)
 cli.add_command(report)
 cli.add_command(nightly)
 cli.add_command(recheck)
@@ -826,7 +805,7 @@ def _exit_now(_signum, _frame) -> None:
 def _stop_signal(signum, _frame) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _exit_now)
-    raise app.Interrupted(f"收到停止信号（{signal.Signals(signum).name}），已中断：已保存的数据不受影响，"
+    raise Interrupted(f"收到停止信号（{signal.Signals(signum).name}），已中断：已保存的数据不受影响，"
                           "再次运行同一命令即可继续。")
 
 
@@ -851,7 +830,7 @@ def _main(argv: list[str] | None) -> int:
     except click.Abort:
         click.echo("已中止。", err=True)
         return EXIT_ERROR
-    except app.Interrupted as exc:
+    except Interrupted as exc:
         click.echo(f"\n{exc}", err=True)
         return EXIT_PARTIAL
     except click.ClickException as exc:

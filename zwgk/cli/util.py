@@ -12,8 +12,6 @@ import click
 
 from rubrics.export import SCHEMA_VERSION
 
-EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 4
-
 HELP_WORDS = [
     ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."), ("[required]", "[必填]"), ("; required]", "；必填]"),
     ("default: ", "默认："), ("INTEGER RANGE", "INTEGER"), ("x>=0", ">=0"), ("x>=1", ">=1"),

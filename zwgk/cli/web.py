@@ -18,8 +18,10 @@ import click
 
 from zwgk import paths
 
-from zwgk.services import app
 from zwgk.cli.util import ZhCommand, db_option, emit_json, json_option, note
+from zwgk.services.errors import AppError
+from zwgk.services.review import require_good_password
+from zwgk.services.stores import open_store
 from zwgk.web import data
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -100,9 +102,9 @@ def passwd(username, password_stdin, db, as_json):
     else:
         password = getpass.getpass("新密码：")
         if getpass.getpass("再次输入新密码：") != password:
-            raise app.AppError("两次输入的密码不一致")
-    app.require_good_password(username, password)
-    with app.open_store(db) as store:
+            raise AppError("两次输入的密码不一致")
+    require_good_password(username, password)
+    with open_store(db) as store:
         store.set_password(username, password)
         ended = data.revoke_user_sessions(store, username)
     if as_json:
@@ -122,7 +124,7 @@ def disable(username, db, as_json):
     示例：
       zwgk user disable zhangsan
     """
-    with app.open_store(db) as store:
+    with open_store(db) as store:
         store.disable_user(username)
         ended = data.revoke_user_sessions(store, username)
     if as_json:

@@ -1,7 +1,8 @@
 """Run the checks over stored page records and record their findings (``zwgk check``).
 
 Checks are pure (``checks.registry.run_checks``); this module feeds them one unit's current page records
-and crawl status from the store and records what they found, one check run for all the units.
+and crawl status from the store and records what they found, one check run for all the units, with what the
+unit's report shows beyond the score (a township's interpretation timeliness), made from the same records.
 A unit never crawled gets "could not assess" from every check — never a deduction. A unit whose latest
 crawl failed keeps the findings of its last assessment (and the decisions on them), flagged as such, or gets
 "could not assess" when it was never assessed.
@@ -14,13 +15,15 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from checks.base import CheckContext
+from checks.calendar import WorkingCalendar
+from checks.interpretation import lag_table
 from checks.registry import run_checks
 from crawler.record import PageRecord
-from crawler.understand import understand
 from crawler.understand.list_dates import with_list_dates
 from rubrics.model import Rubric
-from zwgk.services import app
 from zwgk.services.calendar import default_calendar
+from zwgk.services.rubric_choice import rubric_choice, rubric_of
+from zwgk.services.stores import unit_or_fail
 from zwgk.store.crawl import CrawlStore
 from zwgk.store import Store
 
@@ -45,12 +48,6 @@ def crawl_state(cs: CrawlStore, unit_id: str) -> tuple[str, str | None]:
     return status["status"], reasons or None
 
 
-def with_attachment_text(record: PageRecord) -> PageRecord:
-    """A page is understood when it is stored, before its attachments are fetched; a page whose attachments
-    now have text (a service guide or report published as a PDF) is understood again with that text."""
-    return understand(record) if any(a.text for a in record.attachments) else record
-
-
 def link_snapshot(evidence: dict, snapshots: dict[str, str]) -> None:
     """Point the evidence at the stored snapshot of the first page it names, so an assessor sees the page
     exactly as the site showed it on the night it was judged (a new snapshot changes the evidence hash)."""
@@ -72,12 +69,13 @@ class Assessment:
     crawl_reason: str | None
     records: list[PageRecord]
     findings: list[dict]  # store dicts (``Finding.to_store_dict``), evidence linked to snapshots
+    information: list[dict]  # what the reports show beyond the score (``unit_information``)
 
 
 def assess(cs: CrawlStore, unit: dict, period: int, rubric: Rubric) -> Assessment:
     """Run the checks over the unit's current page records (pure apart from reading the crawl store)."""
     status, reason = crawl_state(cs, unit["id"])
-    records = [with_attachment_text(r) for r in cs.unit_records(unit["id"])] if status != "failed" else []
+    records = cs.unit_records(unit["id"]) if status != "failed" else []
     records = with_list_dates(records)
     ctx = CheckContext(
         unit={"id": unit["id"], "name": unit["name"], "kind": unit["kind"], "subunits": unit.get("subunits") or []},
@@ -92,7 +90,16 @@ def assess(cs: CrawlStore, unit: dict, period: int, rubric: Rubric) -> Assessmen
     snapshots = {r.url: r.body_sha256 for r in records}
     for f in findings:
         link_snapshot(f["evidence"], snapshots)
-    return Assessment(status, reason, records, findings)
+    return Assessment(status, reason, records, findings, unit_information(unit, records, period, ctx.calendar))
+
+
+def unit_information(unit: dict, records: list[PageRecord], period: int, calendar: WorkingCalendar) -> list[dict]:
+    """What a unit's report shows beyond its score, from the records the checks read: for a township,
+    interpretation timeliness (design.md: only the department rubric scores it; for townships it is reported
+    as information)."""
+    if unit["kind"] != "township" or not records:
+        return []
+    return [lag_table(records, period, calendar)]
 
 
 def check_units(
@@ -105,8 +112,8 @@ def check_units(
 ) -> tuple[int, list[UnitCheck]]:
     """Run every check for each unit under the rubric in force for the period (or the one of ``rubric_ids``
     for its kind: ``--rubric``); returns the check run id and a summary per unit."""
-    units = [app.unit_or_fail(store, uid) for uid in unit_ids]
-    rubrics = {u["id"]: app.rubric_of(u, period, app.rubric_choice(u, rubric_ids)) for u in units}
+    units = [unit_or_fail(store, uid) for uid in unit_ids]
+    rubrics = {u["id"]: rubric_of(u, period, rubric_choice(u, rubric_ids)) for u in units}
     run_id = store.start_run("check", period=period)
     results = []
     try:
@@ -125,7 +132,7 @@ def check_units(
             found = assess(cs, unit, period, rubric)
             records, findings = found.records, found.findings
             progress(f"检查 {unit['name']}（{len(records)} 个页面，{rubric.applied_label}）")
-            store.record_findings(run_id, unit["id"], period, rubric.id, findings)
+            store.record_findings(run_id, unit["id"], period, rubric.id, findings, found.information)
             results.append(
                 UnitCheck(unit["id"], unit["name"], rubric.id, status, len(records),
                           dict(Counter(f["outcome"] for f in findings)))

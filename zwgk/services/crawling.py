@@ -13,7 +13,7 @@
   store: ``CrawlStore.run_part_summary``) are added to the last part's, so a crash never turns into
   "could not assess" or a false "layout changed".
 - SIGINT / SIGTERM (``crawler.runner``): the crawl stops within ``ZWGK_STOP_GRACE`` seconds, the run stays
-  unfinished, and ``app.Interrupted`` says that the next run continues it.
+  unfinished, and ``Interrupted`` says that the next run continues it.
 - ``ZWGK_CRAWL_SETTINGS`` (environment, a JSON object of crawl settings, e.g. ``{"ZWGK_UNIT_TIME_BUDGET":
   3600}``) overrides the defaults of ``crawler.settings`` for every command that crawls.
 """
@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from crawler.runner import CrawlInterrupted, run_crawl, summary_status
-from zwgk.services import app
-from zwgk.cli.util import EXIT_PARTIAL
+from zwgk.services.errors import EXIT_PARTIAL, AppError, Interrupted
+from zwgk.services.stores import crawl_store, unit_or_fail
 from zwgk.store.locks import Locked, held
 from zwgk.store import Store
 
@@ -128,9 +128,9 @@ def env_settings() -> dict:
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise app.AppError(f"环境变量 {SETTINGS_ENV} 不是有效的 JSON：{exc}") from None
+        raise AppError(f"环境变量 {SETTINGS_ENV} 不是有效的 JSON：{exc}") from None
     if not isinstance(value, dict):
-        raise app.AppError(f"环境变量 {SETTINGS_ENV} 应为 JSON 对象，如 {{\"DOWNLOAD_TIMEOUT\": 10}}")
+        raise AppError(f"环境变量 {SETTINGS_ENV} 应为 JSON 对象，如 {{\"DOWNLOAD_TIMEOUT\": 10}}")
     return value
 
 
@@ -228,13 +228,13 @@ def crawl_units(
 
 def _crawl_locked(db_path, jobs, unit_ids, full, settings, progress) -> tuple[int, list[UnitCrawl]]:
     with Store.open(db_path) as store:
-        units = [app.unit_or_fail(store, uid) for uid in unit_ids] if unit_ids else store.list_units()
+        units = [unit_or_fail(store, uid) for uid in unit_ids] if unit_ids else store.list_units()
         if not units:
-            raise app.AppError("单位名录为空：请先用 --units 指定单位名录或 zwgk units import 导入")
+            raise AppError("单位名录为空：请先用 --units 指定单位名录或 zwgk units import 导入")
         missing = [u["id"] for u in units if not (u.get("disclosure_roots") or u.get("site"))]
         if missing:
-            raise app.AppError(f"以下单位没有登记网站或公开目录地址，无法抓取：{'、'.join(missing)}")
-        cs = app.crawl_store(store)
+            raise AppError(f"以下单位没有登记网站或公开目录地址，无法抓取：{'、'.join(missing)}")
+        cs = crawl_store(store)
         run_id = unfinished_run(store, jobs)
         resuming = run_id is not None
         if resuming:
@@ -268,12 +268,12 @@ def _crawl_locked(db_path, jobs, unit_ids, full, settings, progress) -> tuple[in
                 exit_code_on_kill=EXIT_PARTIAL,
             )
     except CrawlInterrupted as exc:
-        raise app.Interrupted(
+        raise Interrupted(
             f"收到停止信号（{exc.signal_name}），抓取已中断（抓取运行 #{run_id}）：已抓取的页面都已保存，"
             "再次运行同一命令将从中断处继续。") from None
 
     with Store.open(db_path) as store:
-        cs = app.crawl_store(store)
+        cs = crawl_store(store)
         results = []
         for u in units:
             summary = summaries.get(u["id"], {"status": "failed", "errors": {}, "pages": {}, "skips": {}})

@@ -14,25 +14,23 @@ sync the registry → crawl every unit → check every unit → score → report
 - Exit codes: 0 every unit assessed, 3 some units could not be assessed or the run was stopped by
   SIGINT / SIGTERM (the next run continues the interrupted crawl), 1 error (including a crawl that stopped
   with an exception), 4 locked.
+
+The crawl, check, score and report steps are the assessment chain (``zwgk.services.assess``); the finding
+diff behind the digest is ``rubrics.findings``. The command and its summary are in ``zwgk.cli.nightly``.
 """
 
 from __future__ import annotations
 
-import os
 import smtplib
 import ssl
-import sys
 import traceback
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Mapping
 
-import click
-
-from crawler.status import crawl_status_word
 from reports.context import SHANGHAI, is_web_address
 from reports.digest import (
     CrawlNote,
@@ -51,33 +49,21 @@ from rubrics.engine import (
     ScoreSheet,
     Status,
 )
+from crawler.status import crawl_status_word
 from rubrics.export import num
+from rubrics.findings import diff_findings
 from rubrics.model import Indicator, Outcome, Rubric
-from zwgk import paths
-from zwgk.services import app
-from zwgk.services import checking
 from zwgk.services import crawling
+from zwgk.services.assess import Crawled, crawl_step, registered, run_chain
 from zwgk.services.checking import UnitCheck
-from zwgk.cli.util import (
-    CONTEXT,
-    EXIT_ERROR,
-    EXIT_LOCKED,
-    EXIT_OK,
-    EXIT_PARTIAL,
-    ZhCommand,
-    db_option,
-    emit_json,
-    json_option,
-    note,
-    units_option,
-)
 from zwgk.services.crawling import UnitCrawl
+from zwgk.services.errors import EXIT_ERROR, EXIT_OK, EXIT_PARTIAL, AppError, Interrupted
+from zwgk.services.reporting import write_reports
+from zwgk.services.rubric_choice import rubric_of
+from zwgk.services.stores import crawl_store, sync_units
+from zwgk.store import Store
 from zwgk.store.crawl import CrawlStore
 from zwgk.store.locks import Locked, held
-from zwgk.services.reporting import build_reports, write_reports
-from zwgk.store import Store
-from zwgk.cli.render import rubrics_applied
-from zwgk.cli.textui import table
 
 ACTION_WORDS = {
     Action.CONFIRM: STATUS_WORDS[Status.CONFIRMED],
@@ -86,8 +72,6 @@ ACTION_WORDS = {
     Action.NOT_APPLICABLE: STATUS_WORDS[Status.NOT_APPLICABLE],
     Action.REOPEN: "已撤回决定",
 }
-OPEN_OUTCOMES = frozenset({Outcome.FAIL.value, Outcome.NEEDS_REVIEW.value})
-SETTLED_OUTCOMES = frozenset({Outcome.PASS.value, Outcome.NOT_APPLICABLE.value})
 SMTP_TIMEOUT = 30
 
 
@@ -98,53 +82,6 @@ class NightlyLocked(Locked):
 def nightly_lock(db_path: Path):
     lock_path = db_path.parent / "nightly.lock"
     return held(lock_path, NightlyLocked, f"另一个夜间任务正在使用 {db_path}（锁文件 {lock_path}），本次不运行")
-
-
-# --- the diff (pure) --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EvidenceChanged:
-    finding: dict  # the current finding
-    new_tonight: bool  # its evidence differs from the previous run's (not only from the decision's)
-
-
-@dataclass(frozen=True)
-class FindingDiff:
-    new: tuple[dict, ...]  # current findings now open that were not open in the previous run
-    resolved: tuple[dict, ...]  # previous findings open then, now passed, not applicable, or gone
-    evidence_changed: tuple[EvidenceChanged, ...]
-
-
-def diff_findings(previous: Sequence[dict], current: Sequence[dict], decided: Mapping[str, str | None]) -> FindingDiff:
-    """What changed for one unit between two check runs.
-
-    ``decided`` maps a fingerprint to the evidence hash its latest decision was taken on. A gap that is gone
-    while its rule now "could not assess" (the site was down) is not resolved: nobody could look.
-    An open finding whose decision was taken on other evidence is 证据已变化, as the scoring engine flags it.
-    """
-    before = {f["fingerprint"]: f for f in previous}
-    now = {f["fingerprint"]: f for f in current}
-    unassessable_rules = {f["rule_id"] for f in current if f["outcome"] == Outcome.COULD_NOT_ASSESS.value}
-    new = tuple(
-        f for f in current
-        if f["outcome"] in OPEN_OUTCOMES and (before.get(f["fingerprint"]) or {}).get("outcome") not in OPEN_OUTCOMES
-    )
-    resolved = []
-    for fp, f in before.items():
-        if f["outcome"] not in OPEN_OUTCOMES:
-            continue
-        later = now.get(fp)
-        if later["outcome"] in SETTLED_OUTCOMES if later else f["rule_id"] not in unassessable_rules:
-            resolved.append(f)
-    changed = []
-    for f in current:
-        decision_hash = decided.get(f["fingerprint"])
-        if f["outcome"] in OPEN_OUTCOMES and decision_hash is not None and f["evidence_hash"] is not None \
-                and decision_hash != f["evidence_hash"]:
-            prev = before.get(f["fingerprint"])
-            changed.append(EvidenceChanged(f, prev is None or prev["evidence_hash"] != f["evidence_hash"]))
-    return FindingDiff(new, tuple(resolved), tuple(changed))
 
 
 # --- the run log -------------------------------------------------------------------------------------------
@@ -211,20 +148,20 @@ def smtp_from_env(env: Mapping[str, str]) -> SmtpSettings | None:
         return None
     port_text = (env.get("ZWGK_SMTP_PORT") or "25").strip()
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise app.AppError(f"ZWGK_SMTP_PORT 应为端口号（1–65535），实际为 {port_text!r}")
+        raise AppError(f"ZWGK_SMTP_PORT 应为端口号（1–65535），实际为 {port_text!r}")
     starttls_text = (env.get("ZWGK_SMTP_STARTTLS") or "0").strip()
     if starttls_text not in ("0", "1"):
-        raise app.AppError(f"ZWGK_SMTP_STARTTLS 应为 1 或 0，实际为 {starttls_text!r}")
+        raise AppError(f"ZWGK_SMTP_STARTTLS 应为 1 或 0，实际为 {starttls_text!r}")
     user = (env.get("ZWGK_SMTP_USER") or "").strip() or None
     password = env.get("ZWGK_SMTP_PASSWORD") or None
     if user and password is None:
-        raise app.AppError("设置了 ZWGK_SMTP_USER 但没有设置 ZWGK_SMTP_PASSWORD")
+        raise AppError("设置了 ZWGK_SMTP_USER 但没有设置 ZWGK_SMTP_PASSWORD")
     sender = (env.get("ZWGK_MAIL_FROM") or "").strip()
     if not sender:
-        raise app.AppError("设置了 ZWGK_SMTP_HOST 但没有设置发件人 ZWGK_MAIL_FROM")
+        raise AppError("设置了 ZWGK_SMTP_HOST 但没有设置发件人 ZWGK_MAIL_FROM")
     recipients = tuple(a.strip() for a in (env.get("ZWGK_MAIL_TO") or "").split(",") if a.strip())
     if not recipients:
-        raise app.AppError("设置了 ZWGK_SMTP_HOST 但没有设置收件人 ZWGK_MAIL_TO（多个地址用英文逗号分隔）")
+        raise AppError("设置了 ZWGK_SMTP_HOST 但没有设置收件人 ZWGK_MAIL_TO（多个地址用英文逗号分隔）")
     return SmtpSettings(host, int(port_text), user, password, starttls_text == "1", sender, recipients)
 
 
@@ -337,7 +274,7 @@ def run_nightly(
                         full, smtp, started, log)
         except NightlyLocked:
             raise
-        except app.Interrupted:
+        except Interrupted:
             log.info("夜间任务已中断（收到停止信号）；下次运行时继续未完成的抓取")
             raise
         except BaseException:
@@ -351,15 +288,15 @@ def _run(db_path: Path, period: int, units_path, out: Path, full: bool, smtp: Sm
          started: datetime, log: RunLog) -> NightlyResult:
     log.info(f"夜间任务开始：{period} 年度，数据库 {db_path}")
     with Store.open(db_path) as store:
-        synced = app.sync_units(store, units_path)
+        synced = sync_units(store, units_path)
         if synced:
             log.info(f"已同步单位名录：{synced} 个单位")
         units = store.list_units()
         if not units:
-            raise app.AppError("单位名录为空：请用 --units 指定单位名录或 zwgk units import 导入")
+            raise AppError("单位名录为空：请用 --units 指定单位名录或 zwgk units import 导入")
         for u in units:  # an unknown rubric is a configuration error: say so before crawling all night
-            app.rubric_of(u, period)
-        cs = app.crawl_store(store)
+            rubric_of(u, period)
+        cs = crawl_store(store)
         before = {u["id"]: (cs.unit_status(u["id"]) or {}).get("status") for u in units}
         run_id = store.start_run("nightly", period=period)
     try:
@@ -367,7 +304,7 @@ def _run(db_path: Path, period: int, units_path, out: Path, full: bool, smtp: Sm
     except BaseException as exc:
         with Store.open(db_path) as store:
             status = ("locked" if isinstance(exc, NightlyLocked)
-                      else "interrupted" if isinstance(exc, app.Interrupted) else "failed")
+                      else "interrupted" if isinstance(exc, Interrupted) else "failed")
             store.finish_run(run_id, status, {"error": f"{type(exc).__name__}: {exc}", "log": str(log.path)})
         raise
     with Store.open(db_path) as store:
@@ -384,39 +321,41 @@ def _pipeline(db_path: Path, period: int, units: list[dict], before: dict[str, s
         if u["id"] not in crawlable:
             log.info(f"{u['name']}（{u['id']}）没有登记网站或公开目录地址，不抓取，记为无法评估")
 
-    crawl_run, crawled, crawl_error = None, {}, None
-    if crawlable:
+    def crawl(path: Path, _unit_ids: list[str], progress: Callable[[str], None]) -> Crawled:
+        """Only the units with a site; a crawl that fails is logged and the checks run on what was stored."""
+        if not crawlable:
+            return Crawled()
         try:
             # Scrapy's own warnings go to the run's log, not to the console
-            crawl_run, results = crawling.crawl_units(db_path, crawlable, full=full,
-                                                      settings={"LOG_FILE": str(log.path)}, progress=log.info)
-            crawled = {r.unit_id: r for r in results}
+            return crawl_step(full=full, settings={"LOG_FILE": str(log.path)})(path, crawlable, progress)
         except crawling.CrawlLocked as exc:
             log.info(f"抓取锁被占用，本次不运行：{exc}")
             raise NightlyLocked(str(exc)) from None
         except Exception as exc:
-            crawl_error = f"{type(exc).__name__}: {exc}"
-            log.error(f"抓取出错（{crawl_error}），继续检查已保存的页面")
+            error = f"{type(exc).__name__}: {exc}"
+            log.error(f"抓取出错（{error}），继续检查已保存的页面")
+            return Crawled(error=error)
 
+    ids = [u["id"] for u in units]
+    done = run_chain(db_path, period, sync=registered(ids), crawl=crawl,
+                     announce={"score": "评分并整理与上次检查相比的变化", "report": f"生成报告到 {out}"},
+                     progress=log.info)
+    crawl_error = done.crawl.error
+    crawled = {r.unit_id: r for r in done.crawl.units}
     with Store.open(db_path) as store:
-        cs = app.crawl_store(store)
-        ids = [u["id"] for u in units]
-        check_run, checked = checking.check_units(store, cs, ids, period, progress=log.info)
-        log.info("评分并整理与上次检查相比的变化")
-        checks = {c.unit_id: c for c in checked}
+        cs = crawl_store(store)
         digests, rows = [], []
         for u in units:
-            sheet, _ = app.score_unit(store, u["id"], period)
-            d = _unit_digest(store, cs, u, period, check_run, sheet, checks[u["id"]], crawled.get(u["id"]),
-                             before[u["id"]], u["id"] in crawlable)
+            sheet = done.sheets[u["id"]]
+            d = _unit_digest(store, cs, u, period, done.check_run, sheet, done.check_of(u["id"]),
+                             crawled.get(u["id"]), before[u["id"]], u["id"] in crawlable)
             digests.append(d)
             rows.append(UnitRow(u["id"], u["name"], d.crawl_status, d.assessed, d.pages, len(d.new_gaps),
                                 len(d.resolved_gaps), len(d.evidence_changed), d.open_count,
                                 num(sheet.final_confirmed), num(sheet.final_provisional), sheet.rubric.id,
                                 sheet.rubric.applied_label))
-        log.info(f"生成报告到 {out}")
-        reports, rubrics = build_reports(store, ids, period)
-    files = write_reports(reports, rubrics, "html", out) + write_reports(reports, rubrics, "xlsx", out)
+    files = (write_reports(done.reports, done.rubrics, "html", out)
+             + write_reports(done.reports, done.rubrics, "xlsx", out))
 
     ctx = DigestContext(
         period=period,
@@ -433,7 +372,7 @@ def _pipeline(db_path: Path, period: int, units: list[dict], before: dict[str, s
 
     mail = _mail(smtp, ctx, log)
     exit_code = EXIT_ERROR if crawl_error else EXIT_PARTIAL if any(not d.assessed for d in digests) else EXIT_OK
-    return NightlyResult(period, str(db_path), run_id, crawl_run, check_run, crawl_error, rows, str(out),
+    return NightlyResult(period, str(db_path), run_id, done.crawl.run_id, done.check_run, crawl_error, rows, str(out),
                          [f["path"] for f in files], str(digest_path), str(log.path), mail, exit_code)
 
 
@@ -517,93 +456,3 @@ def _unit_digest(store: Store, cs: CrawlStore, unit: dict, period: int, check_ru
         final_confirmed=sheet.final_confirmed,
         final_provisional=sheet.final_provisional,
     )
-
-
-# --- the command -------------------------------------------------------------------------------------------
-
-
-def summary_text(result: NightlyResult) -> str:
-    rows = [
-        [u.unit_name, u.unit_id, crawl_status_word(u.crawl_status) + ("" if u.assessed else "（无法评估）"),
-         str(u.pages), str(u.new_gaps), str(u.resolved_gaps), str(u.open_count), str(u.final_confirmed),
-         str(u.final_provisional)]
-        for u in result.units
-    ]
-    lines = [
-        f"夜间任务完成：{result.period} 年度，抓取 → 检查 → 评分 → 报告 → 摘要。",
-        "",
-        table(["单位", "编号", "抓取", "页面", "新增问题", "已解决", "待处理", "已确认得分", "暂估得分"], rows, "<<<>>>>>>"),
-        rubrics_applied((u.rubric_id, u.rubric_applied) for u in result.units),
-        "",
-    ]
-    if result.crawl_error:
-        lines.append(f"抓取出错：{result.crawl_error}。检查基于此前已保存的页面，详见日志。")
-    unassessed = [u.unit_name for u in result.units if not u.assessed]
-    if unassessed:
-        lines.append(f"无法评估的单位（网站抓取失败，不据此扣分）：{'、'.join(unassessed)}")
-    changed = sum(u.evidence_changed for u in result.units)
-    if changed:
-        lines.append(f"证据已变化的已决定项：{changed} 项，请复核。")
-    lines += [
-        f"报告：{Path(result.out) / 'summary.html'}（汇总排名）及各单位自查报告、XLSX 得分表，均在 {result.out}/",
-        f"摘要：{result.digest}",
-        f"日志：{result.log}",
-    ]
-    mail = result.mail
-    if not mail.configured:
-        lines.append("邮件：未配置（设置 ZWGK_SMTP_HOST 等环境变量后发送摘要邮件）")
-    elif mail.sent:
-        lines.append(f"邮件：摘要已发送至 {'、'.join(mail.recipients)}")
-    else:
-        lines.append(f"邮件未发送：{mail.error}（详见日志；考核数据不受影响）")
-    return "\n".join(lines)
-
-
-@click.command("nightly", cls=ZhCommand, context_settings=CONTEXT)
-@click.option("--period", type=click.IntRange(2000, 2100), help="考核年度，如 2017（默认为当年）。")
-@db_option
-@units_option
-@click.option("--out", type=click.Path(file_okay=False),
-              help="报告与每日摘要的输出目录（默认为数据库所在目录下的 reports/<年度>/，即 $ZWGK_HOME/reports/<年度>/）。")
-@click.option("--full", is_flag=True, help="全量抓取：重新访问每个已知页面（条件请求），以发现栏目深处的修改。")
-@json_option
-def nightly(period, db, units_path, out, full, as_json):
-    """夜间任务：同步单位名录，抓取全部单位网站，运行检查、评分，生成报告和每日摘要，并按配置发送摘要邮件。
-
-    一个单位抓取失败不影响其他单位；抓取失败的单位记为“无法评估”，不据此扣分。同一数据库同时只能运行一个夜间任务。每次运行在数据库所在目录的 logs/ 下写一份日志（含全部进度和错误详情），终端只输出汇总。
-
-    每日摘要列出与各单位上一次检查相比的变化：新增问题、已解决的问题、网站无法访问或疑似改版的单位、待处理的扣分、证据已变化的已决定项，与报告写在同一目录。设置了环境变量 ZWGK_SMTP_HOST 时以 HTML 邮件发送；发送失败只记入日志和汇总，不影响考核数据。
-
-    \b
-    邮件设置（环境变量）：
-      ZWGK_SMTP_HOST      SMTP 服务器（不设置则不发邮件）
-      ZWGK_SMTP_PORT      端口，默认 25；465 时使用 SSL
-      ZWGK_SMTP_STARTTLS  1 时启用 STARTTLS，默认 0
-      ZWGK_SMTP_USER、ZWGK_SMTP_PASSWORD  需要登录时填写
-      ZWGK_MAIL_FROM      发件人
-      ZWGK_MAIL_TO        收件人，多个用英文逗号分隔
-
-    退出码：0 全部单位已评估；3 部分单位无法评估；1 出错；4 另一个夜间任务或抓取任务正在运行。
-
-    \b
-    示例：
-      zwgk nightly --units /var/lib/zwgk/units.yaml
-      zwgk nightly --period 2017 --db var/zwgk.db --out /srv/zwgk/reports
-      zwgk nightly --period 2017 --full --json
-    """
-    period = period or datetime.now(SHANGHAI).year
-    db_path = Path(db) if db else paths.default_db_path()
-    smtp = smtp_from_env(os.environ)
-    progress = note if sys.stderr.isatty() else (lambda _: None)
-    try:
-        result = run_nightly(db_path, period=period, units_path=units_path, out_dir=out, full=full, smtp=smtp,
-                             progress=progress)
-    except NightlyLocked as exc:
-        note(f"错误：{exc}")
-        sys.exit(EXIT_LOCKED)
-    if as_json:
-        emit_json({"nightly": result.to_dict()})
-    else:
-        click.echo(summary_text(result))
-    if result.exit_code != EXIT_OK:
-        sys.exit(result.exit_code)

@@ -5,7 +5,12 @@ Settings it reads (set by ``zwgk.crawl``): ``ZWGK_DB`` (database path), ``ZWGK_B
 
 Per response: the body is written to the snapshot store first; its page record (or attachment text) is
 built from the bytes in hand — not read back from the snapshot just written; then the fetch row, the URL's
-state and the record are written in one transaction. ``process_item`` returns (and the spider's resume
+state and the record are written in one transaction.
+
+One record per page: a page's record is understood with the text of its attachments (a service guide or a
+report published as a PDF) — when it is built, with the texts already stored, and again whenever one of its
+attachments is fetched or its text extracted (``derive_linking``). Checks and reports read that stored
+record; none of them understands a page again. ``process_item`` returns (and the spider's resume
 journal marks the document done) only after that transaction committed, so a crawl killed at any moment
 loses nothing it acknowledged. An extractor error still keeps the evidence (snapshot and fetch row) and is
 then raised, so Scrapy reports it and the document is not journaled; ``zwgk reextract`` can rebuild the
@@ -20,13 +25,15 @@ delaying acknowledgements and holding the write lock longer (assessors write thr
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import Counter
 
 from scrapy.exceptions import NotConfigured
 
 from crawler.items import FetchedPage, SkippedLink
-from crawler.record import EXTRACTOR_VERSION
+from crawler.record import EXTRACTOR_VERSION, PageRecord
+from crawler.understand import understand
 from zwgk.store.blobs import BlobStore
 from zwgk.store.crawl import CrawlStore
 from crawler.build import build_attachment_text, build_record
@@ -92,9 +99,12 @@ def store_page(cs: CrawlStore, run_id: int | None, item: FetchedPage) -> str | N
                                                             item.body, truncated=item.truncated)
             elif not cs.has_record(item.unit_id, item.url, stored, EXTRACTOR_VERSION):
                 record = build_record(item.url, item.headers, item.body, role=item.role, final_url=item.final_url)
+                record = with_stored_attachments(cs, item.unit_id, record)
         except Exception as exc:  # keep the evidence all the same; raised once it is stored
             error = exc
     sha = cs.record_fetch(run_id, item, stored=stored, record=record, attachment_text=attachment_text)
+    if item.role == "attachment":  # its state changed (fetched, failed or new text): so may its pages' records
+        derive_linking(cs, item.unit_id, item.url)
     if error is not None:
         raise error
     if not fresh and sha and item.not_modified:
@@ -113,10 +123,34 @@ def persist_derived(cs: CrawlStore, unit_id: str, url: str, final_url: str, role
             headers = cs.fetch_headers(unit_id, url, sha)
             result = build_attachment_text(final_url or url, headers.get("content-type"), body or b"")
             cs.save_attachment_text(sha, result.status, result.text, result.error)
+            derive_linking(cs, unit_id, url)
         return
     if cs.has_record(unit_id, url, sha, EXTRACTOR_VERSION):
         return
     body = cs.snapshot(sha) or b""
     headers = cs.fetch_headers(unit_id, url, sha)
     record = build_record(url, headers, body, role=role, final_url=final_url)
-    cs.save_record(unit_id, record)
+    cs.save_record(unit_id, with_stored_attachments(cs, unit_id, record))
+
+
+def with_stored_attachments(cs: CrawlStore, unit_id: str, record: PageRecord) -> PageRecord:
+    """A freshly built record, understood again when its attachments already have text in the store."""
+    filled = cs.with_attachments(unit_id, record)
+    if not any(a.text for a in filled.attachments):
+        return record
+    return dataclasses.replace(understand(filled), attachments=record.attachments)
+
+
+def derive_linking(cs: CrawlStore, unit_id: str, attachment_url: str) -> None:
+    """An attachment was fetched or its text extracted: the records of the pages that list it are understood
+    again with their attachments' current text (or without, when none has text any more) and stored when
+    that changes what they are. Their attachment entries stay as extracted; readers fill them in."""
+    for record in cs.records_linking(unit_id, attachment_url):
+        filled = cs.with_attachments(unit_id, record)
+        derived = understand(filled if any(a.text for a in filled.attachments) else record)
+        if _understanding(derived) != _understanding(record):
+            cs.save_record(unit_id, dataclasses.replace(derived, attachments=record.attachments))
+
+
+def _understanding(record: PageRecord) -> tuple:
+    return record.kind, record.kind_confidence, record.kind_reasons, record.extras

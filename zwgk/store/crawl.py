@@ -311,21 +311,50 @@ class CrawlStore:
             " WHERE p.unit_id = ? AND p.status BETWEEN 200 AND 299 AND p.role != 'attachment' ORDER BY p.url",
             (unit_id,),
         )
-        attachments = {
-            r["url"]: r
-            for r in self.store._rows(
-                "SELECT p.url, p.status, p.body_sha256, t.status AS text_status, t.text, t.error FROM pages p"
-                " LEFT JOIN attachment_texts t ON t.sha256 = p.body_sha256"
-                " WHERE p.unit_id = ? AND p.role = 'attachment'",
-                (unit_id,),
-            )
-        }
+        attachments = self._attachment_rows(unit_id)
         records = []
         for row in rows:
             record = PageRecord.from_dict(json.loads(row["record"]))
             record.attachments = [_fill_attachment(a, attachments.get(a.url)) for a in record.attachments]
             records.append(record)
         return records
+
+    def records_linking(self, unit_id: str, attachment_url: str) -> list[PageRecord]:
+        """The unit's current page records that list ``attachment_url`` among their attachments, as stored
+        (attachments not filled in): the records to derive again when that attachment's state changes."""
+        rows = self.store._rows(
+            "SELECT r.record FROM pages p JOIN page_records r"
+            " ON r.unit_id = p.unit_id AND r.url = p.url AND r.body_sha256 = p.body_sha256"
+            " WHERE p.unit_id = ? AND p.status BETWEEN 200 AND 299 AND p.role != 'attachment'"
+            " AND instr(r.record, ?) > 0 ORDER BY p.url",
+            (unit_id, json.dumps(attachment_url, ensure_ascii=False)),
+        )
+        records = [PageRecord.from_dict(json.loads(row["record"])) for row in rows]
+        return [r for r in records if any(a.url == attachment_url for a in r.attachments)]
+
+    def with_attachments(self, unit_id: str, record: PageRecord) -> PageRecord:
+        """A copy of ``record`` with its attachments' current state and text filled in, as ``unit_records``
+        gives it."""
+        if not record.attachments:
+            return record
+        attachments = self._attachment_rows(unit_id, [a.url for a in record.attachments])
+        return dataclasses.replace(record, attachments=[
+            _fill_attachment(dataclasses.replace(a), attachments.get(a.url)) for a in record.attachments])
+
+    def _attachment_rows(self, unit_id: str, urls: list[str] | None = None) -> dict[str, dict]:
+        """The current state and text of the unit's attachments (of ``urls`` only, when given), by URL."""
+        sql = ("SELECT p.url, p.status, p.body_sha256, t.status AS text_status, t.text, t.error FROM pages p"
+               " LEFT JOIN attachment_texts t ON t.sha256 = p.body_sha256"
+               " WHERE p.unit_id = ? AND p.role = 'attachment'")
+        if urls is None:
+            return {r["url"]: r for r in self.store._rows(sql, (unit_id,))}
+        found: dict[str, dict] = {}
+        wanted = list(dict.fromkeys(urls))
+        for i in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[i:i + 500]
+            found.update((r["url"], r) for r in self.store._rows(
+                sql + f" AND p.url IN ({', '.join('?' * len(chunk))})", (unit_id, *chunk)))
+        return found
 
 
 def _fill_attachment(att: Attachment, row: dict | None) -> Attachment:

@@ -329,6 +329,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "stable ASCII subject keys: findings.subject_key; findings, decisions and disputes re-keyed", _v4_rekey),
     Migration(5, "audit log of every write; dispute answers; session idle time; login-failure indexes",
               [*_V5_AUDIT, *WEB_TABLES_V5]),
+    Migration(6, "run_units.information: what a check run reports beyond the score (e.g. interpretation timeliness)",
+              ["ALTER TABLE run_units ADD COLUMN information TEXT NOT NULL DEFAULT '[]'"]),
 )
 
 LATEST_VERSION = MIGRATIONS[-1].version

@@ -18,7 +18,10 @@ from urllib.parse import quote
 
 from rubrics.engine import OPEN, STATUS_WORDS, Action, Deduction, ScoreSheet, Status
 from rubrics.model import Indicator
-from zwgk.services import app as services
+from zwgk.services.errors import AppError
+from zwgk.services.rubric_choice import require_rule
+from zwgk.services.scoring import score_unit
+from zwgk.services.stores import crawl_store, unit_or_fail
 from zwgk.cli.render import review_rows
 from zwgk.store import MANUAL_PREFIX, MAX_TEXT, MAX_USERNAME, RecheckTooSoonError, Store, StoreError, clean_text
 
@@ -223,7 +226,7 @@ def default_period(store: Store) -> int:
 def last_crawl(store: Store, unit_id: str) -> dict[str, Any] | None:
     """The latest run that assessed the unit: when, its status, and the crawl's health notes when the unit
     was crawled (else the check or data-set run its findings come from)."""
-    crawl = services.crawl_store(store).unit_status(unit_id)
+    crawl = crawl_store(store).unit_status(unit_id)
     if crawl is not None:
         return {"at": crawl["finished_at"] or crawl["started_at"], "status": crawl["status"],
                 "health": [h.get("message", str(h)) for h in crawl["health"]], "crawl": True}
@@ -258,10 +261,10 @@ class QueueRow:
 
 def unit_sheet(store: Store, unit_id: str, period: int) -> tuple[ScoreSheet | None, dict[str, Any], str | None]:
     """(score sheet, unit, error): the error is Chinese when the unit cannot be scored for the period."""
-    unit = services.unit_or_fail(store, unit_id)
+    unit = unit_or_fail(store, unit_id)
     try:
-        sheet, _ = services.score_unit(store, unit_id, period)
-    except (services.AppError, StoreError, ValueError) as exc:
+        sheet, _ = score_unit(store, unit_id, period)
+    except (AppError, StoreError, ValueError) as exc:
         return None, unit, str(exc)
     return sheet, unit, None
 
@@ -360,9 +363,9 @@ def initial_status(store: Store, fingerprint: str) -> str:
         return STATUS_WORDS[Status.NEEDS_REVIEW]
     unit = store.get_unit(finding["unit_id"])
     try:
-        rubric = services.require_rule(unit, finding["period"], finding["rule_id"]) if unit else None
+        rubric = require_rule(unit, finding["period"], finding["rule_id"]) if unit else None
         _, rule = rubric.find_rule(finding["rule_id"]) if rubric else (None, None)
-    except (services.AppError, KeyError):
+    except (AppError, KeyError):
         rule = None
     return STATUS_WORDS[Status.NEEDS_REVIEW if rule is not None and rule.human_only else Status.PROPOSED]
 
