@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from rubrics.engine import Proposal
 from rubrics.model import Outcome
@@ -43,11 +43,14 @@ class FindingsMixin(StoreBase):
         return {**row, "evidence": json.loads(row["evidence"])}
 
     def record_findings(
-        self, run_id: int, unit_id: str, period: int, rubric_id: str, findings: Iterable[Mapping[str, Any]]
+        self, run_id: int, unit_id: str, period: int, rubric_id: str, findings: Iterable[Mapping[str, Any]],
+        information: Sequence[Mapping[str, Any]] = (),
     ) -> list[int]:
         """Record one run's findings for one unit and period (one transaction); returns their ids.
 
-        Recording (even an empty list) makes this run the current view of that unit+period.
+        Recording (even an empty list) makes this run the current view of that unit+period. ``information``:
+        what the run found that the rubric does not score, as plain tables for the reports
+        (``current_information``).
         """
         now = self.now()
         rows = []
@@ -89,8 +92,9 @@ class FindingsMixin(StoreBase):
             if not self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone():
                 raise StoreError(f"运行 {run_id} 不存在")
             self._conn.execute(
-                "INSERT OR IGNORE INTO run_units (run_id, unit_id, period, rubric_id, recorded_at) VALUES (?, ?, ?, ?, ?)",
-                (run_id, unit_id, period, rubric_id, now),
+                "INSERT OR IGNORE INTO run_units (run_id, unit_id, period, rubric_id, recorded_at, information)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (run_id, unit_id, period, rubric_id, now, _dumps(list(information))),
             )
             try:
                 return [self._insert("findings", r) for r in rows]
@@ -110,6 +114,14 @@ class FindingsMixin(StoreBase):
             (unit_id, period),
         ).fetchone()
         return row[0] if row else None
+
+    def current_information(self, unit_id: str, period: int) -> list[dict[str, Any]]:
+        """The information tables of the latest run that assessed this unit+period (``record_findings``)."""
+        row = self._conn.execute(
+            "SELECT information FROM run_units WHERE unit_id = ? AND period = ? ORDER BY run_id DESC LIMIT 1",
+            (unit_id, period),
+        ).fetchone()
+        return json.loads(row[0]) if row else []
 
     def current_findings(self, unit_id: str, period: int) -> list[dict[str, Any]]:
         """All findings (every outcome) of the latest run that assessed this unit+period."""
