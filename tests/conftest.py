@@ -10,8 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(ROOT))
 
-# Where the store makes its password hasher (``Store.__init__``: ``PasswordHasher()``).
-STORE_HASHER = "zwgk.store.PasswordHasher"
+# Where the store makes its password hasher (``StoreBase.__init__``: ``PasswordHasher()``).
+STORE_HASHER = "zwgk.store.base.PasswordHasher"
 
 
 class CheapArgon2(PasswordHasher):
