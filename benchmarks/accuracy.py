@@ -37,7 +37,7 @@ from checks.base import CheckContext, Finding
 from checks.registry import get_rubric, rubric_for, run_checks
 from crawler.record import PageRecord
 from crawler.understand import understand
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 CORPUS = ROOT / "tests" / "fixtures" / "corpus" / "cases"
 FLAGGED = {Outcome.FAIL.value, Outcome.NEEDS_REVIEW.value}

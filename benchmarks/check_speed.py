@@ -26,7 +26,8 @@ if str(ROOT) not in sys.path:
 from checks.base import CheckContext
 from checks.registry import rubric_for, run_checks
 from crawler.record import Attachment, Link, PageRecord
-from rubrics.engine import Outcome, Proposal, score
+from rubrics.engine import Proposal, score
+from rubrics.model import Outcome
 
 PERIOD = 2017
 ELEMENTS = rubric_for("department", PERIOD).find_rule("department-2017.3.2.b")[1].items

@@ -12,7 +12,7 @@ What it does, in one invocation (issue 3, "Benchmark"; design.md, "Incremental c
 2. Crawls it, each crawl in a child process measured with ``os.wait4`` (= RUSAGE_CHILDREN of that child):
    (a) **bare**: a minimal Scrapy spider that follows every in-site link (plus the three CMS paginations,
    written as a few regexes, so it reaches the same pages), no item pipeline, the same concurrency
-   settings; (b) **e2e**: ``zwgk.crawling.crawl_units`` into a fresh database — fetch, extraction, page
+   settings; (b) **e2e**: ``zwgk.services.crawling.crawl_units`` into a fresh database — fetch, extraction, page
    understanding, snapshots and rows in the store. For each: pages, wall seconds of the crawl itself (the
    child's interpreter start-up and imports excluded, reported apart), pages/s, CPU ms per page (user+sys,
    whole child, and crawl only; the kernel's part apart), peak RSS of the child (ru_maxrss). For e2e, also
@@ -222,8 +222,8 @@ def time_phases() -> dict:
     measures any version of them (--baseline). ``store`` = the pipeline's synchronous work (``process_item``,
     or ``store`` + ``flush`` where it commits in batches); ``blob`` = snapshot writes; ``extract`` =
     build_record; the rest of ``store`` is SQLite, reading back, bookkeeping."""
-    import zwgk.blobs
-    import zwgk.pipeline
+    import zwgk.store.blobs
+    import zwgk.services.pipeline
 
     phases = {"store": 0.0, "blob": 0.0, "extract": 0.0}
     depth = {key: 0 for key in phases}
@@ -243,9 +243,9 @@ def time_phases() -> dict:
 
         setattr(owner, name, timed)
 
-    pipeline = zwgk.pipeline.StorePipeline
-    wrap(zwgk.blobs.BlobStore, "put", "blob")
-    wrap(zwgk.pipeline, "build_record", "extract")
+    pipeline = zwgk.services.pipeline.StorePipeline
+    wrap(zwgk.store.blobs.BlobStore, "put", "blob")
+    wrap(zwgk.services.pipeline, "build_record", "extract")
     if hasattr(pipeline, "store") and hasattr(pipeline, "flush"):
         wrap(pipeline, "store", "store")
         wrap(pipeline, "flush", "store")
@@ -259,26 +259,26 @@ def e2e_main(spec: dict) -> dict:
     import scrapy.crawler  # noqa: F401 - imports count as start-up, as in the bare child
 
     import crawler.spiders.disclosure  # noqa: F401
-    import zwgk.pipeline  # noqa: F401
-    from zwgk.crawling import crawl_units
+    import zwgk.services.pipeline  # noqa: F401
+    from zwgk.services.crawling import crawl_units
     from zwgk.store import Store
 
     db = Path(spec["db"])
     with Store.open(db) as store:
         if not store.list_units():
             store.upsert_units(spec["units"])
-        before = store.row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
+        before = store._row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
     phases = time_phases()
     t0, ru0 = time.perf_counter(), _ru()
     run_id, results = crawl_units(db, None, full=bool(spec.get("full")),
                                   settings={"LOG_LEVEL": "WARNING", **concurrency_settings(spec)})
     wall = time.perf_counter() - t0
     with Store.open(db) as store:
-        fetched = store.row("SELECT count(*) AS n, sum(not_modified) AS nm FROM fetches WHERE run_id = ?", (run_id,))
-        by_role = {r["role"]: r["n"] for r in store.rows(
+        fetched = store._row("SELECT count(*) AS n, sum(not_modified) AS nm FROM fetches WHERE run_id = ?", (run_id,))
+        by_role = {r["role"]: r["n"] for r in store._rows(
             "SELECT role, count(*) AS n FROM fetches WHERE run_id = ? GROUP BY role", (run_id,))}
-        after = store.row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
-        records = store.row("SELECT count(*) AS n FROM page_records")["n"]
+        after = store._row("SELECT count(*) AS n FROM pages WHERE role = 'detail'")["n"]
+        records = store._row("SELECT count(*) AS n FROM page_records")["n"]
     statuses: dict[str, int] = {}
     for r in results:
         statuses[r.status] = statuses.get(r.status, 0) + 1

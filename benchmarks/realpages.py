@@ -299,7 +299,8 @@ class PairResult:
 def expected_lag(policy_date: str | None, interpretation_date: str | None) -> int | None:
     """Working days in (policy date, interpretation date] from the labels (0 when on or before)."""
     from checks.base import parse_date
-    from checks.calendar import CalendarUnknown, working_days_between
+    from checks.calendar import CalendarUnknown
+    from zwgk.services.calendar import default_calendar
 
     pd, idate = parse_date(policy_date), parse_date(interpretation_date)
     if pd is None or idate is None:
@@ -307,7 +308,7 @@ def expected_lag(policy_date: str | None, interpretation_date: str | None) -> in
     if idate <= pd:
         return 0
     try:
-        return working_days_between(pd, idate)
+        return default_calendar().working_days_between(pd, idate)
     except CalendarUnknown:
         return None
 
@@ -315,6 +316,7 @@ def expected_lag(policy_date: str | None, interpretation_date: str | None) -> in
 def pairs(labels: list[Label], readings: dict[str, Reading]) -> list[PairResult]:
     """Every labelled policy↔interpretation pair, as the interpretation check pairs the site's pages."""
     from checks.interpretation import analyse
+    from zwgk.services.calendar import default_calendar
 
     by_id = {label.id: label for label in labels}
     out = []
@@ -326,7 +328,7 @@ def pairs(labels: list[Label], readings: dict[str, Reading]) -> list[PairResult]
         policies = [readings[x.id].record for x in site if readings[x.id].record.kind == "policy"]
         interpretations = [readings[x.id].record for x in site if readings[x.id].record.kind == "interpretation"]
         target, mine = readings[policy.id].record, readings[label.id].record
-        found = next((pr for pr in analyse(policies, interpretations, int(policy.date[:4]))
+        found = next((pr for pr in analyse(policies, interpretations, int(policy.date[:4]), default_calendar())
                       if pr.policy is target and pr.interpretation is mine), None)
         out.append(PairResult(label.id, policy.id, split(label.site), expected_lag(policy.date, label.date),
                               found is not None, found.lag if found else None, found.method if found else None))

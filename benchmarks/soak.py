@@ -9,7 +9,7 @@
    robots.txt …) served by this process on 127.0.0.1. The command runs as a child: wall time, peak RSS
    (``os.wait4``), its exit code; then the server's requests per trap kind, beside what crawl health said.
    Goals: under 2 minutes, under 400 MB.
-2. **A big county**: ``zwgk.crawling.crawl_units`` over the synthetic county of ``benchmarks/gen_county.py``
+2. **A big county**: ``zwgk.services.crawling.crawl_units`` over the synthetic county of ``benchmarks/gen_county.py``
    (``--units`` × ``--pages``, default 100 × 1000 = 100,000 documents plus their list pages), through
    ``benchmarks/crawl_bench.py``'s e2e child (the county served by a process of its own, RSS sampled every
    second). Goal: under 400 MB.
@@ -139,7 +139,7 @@ def main() -> None:
                 print(f"     - {h['message']}")
             print(flush=True)
         if not args.skip_county:
-            print(f"2. county crawl: {args.units} units × {args.pages} documents (zwgk.crawling.crawl_units) …", flush=True)
+            print(f"2. county crawl: {args.units} units × {args.pages} documents (zwgk.services.crawling.crawl_units) …", flush=True)
             c = big_county(args, work)
             print(f"   pages {c['pages']} {c['by_role']}; server requests {c['server_requests']}; wall {c['wall_s']:.0f} s"
                   f" ({c['pages'] / c['wall_s']:.0f} pages/s); peak RSS {c['maxrss_mb']:.0f} MB (goal < {TARGET_RSS_MB} MB:"

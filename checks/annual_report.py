@@ -29,7 +29,7 @@ import re
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding, parse_date, ref
 from checks.text import owner
 from crawler.record import PageRecord
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "annual_report"
 SUBJECT_STATS = Subject("annual-report/application-stats", "依申请公开统计")

@@ -30,12 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from checks.calendar import STATUTORY, WorkingCalendar
 from checks.text import label
 from crawler.record import PageRecord
-from rubrics.engine import Outcome, fingerprint
-from rubrics.model import Rubric
-
-CRAWL_STATUSES = ("complete", "partial", "failed")
+from crawler.status import CrawlStatus
+from rubrics.model import Outcome, Rubric, fingerprint
 
 
 @dataclass(frozen=True)
@@ -94,8 +93,9 @@ class CheckContext:
     period: int  # the assessment year
     rubric: Rubric
     records: list[PageRecord]
-    crawl_status: str | None = None  # complete | partial | failed | None (unknown)
+    crawl_status: CrawlStatus | None = None  # None: unknown
     crawl_reason: str | None = None  # Chinese, when the crawl did not complete
+    calendar: WorkingCalendar = STATUTORY  # working days; the application passes the one with overrides
     _by_kind: dict[str, list[PageRecord]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> list[PageRecord]:
@@ -120,7 +120,7 @@ class CheckContext:
     def searched(self, **what: Any) -> dict[str, Any]:
         """The ``searched`` evidence block: what a check looked at, plus the crawl it looked at."""
         out = {"pages": len(self.records), **what}
-        if self.crawl_status and self.crawl_status != "complete":
+        if self.crawl_status and self.crawl_status != CrawlStatus.COMPLETE:
             out["crawl"] = self.crawl_status + (f"：{self.crawl_reason}" if self.crawl_reason else "")
         return out
 
@@ -158,7 +158,7 @@ class Check:
         unknown = sorted(set(roles) - set(self.roles))
         if unknown:
             raise ValueError(f"rubric {ctx.rubric.id} binds {self.id}.{unknown[0]}, a role the check does not offer")
-        if ctx.crawl_status == "failed":
+        if ctx.crawl_status == CrawlStatus.FAILED:
             reason = ctx.crawl_reason or "抓取失败"
             return [
                 Finding(self.id, rid, Subject(self.id, self.title), Outcome.COULD_NOT_ASSESS, 0,

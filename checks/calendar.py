@@ -3,13 +3,15 @@
 A day is a working day when the State Council's holiday notice for its year says so: Monday–Friday unless
 it is a holiday, plus the make-up working Saturdays/Sundays (调休上班). The data comes from
 ``chinesecalendar`` (years 2004–2026 in 1.11; its make-up days are ``chinese_calendar.workdays`` — its
-``is_in_lieu`` means "a day off moved by 调休", not a make-up working day) and from an override file,
-``data/calendar/overrides.yaml``, which takes precedence for every year it lists (a new year's notice, or a
-correction). A year neither knows raises :class:`CalendarUnknown`: the checks turn it into
-``could_not_assess`` — never a guess.
+``is_in_lieu`` means "a day off moved by 调休", not a make-up working day) and from overrides, which take
+precedence for every year they list (a new year's notice, or a correction). A year neither knows raises
+:class:`CalendarUnknown`: the checks turn it into ``could_not_assess`` — never a guess.
 
-The override file is read once per process (cached); ``ZWGK_CALENDAR_OVERRIDES`` names another file.
-Format (dates ``YYYY-MM-DD``; ``A..B`` is an inclusive range)::
+Pure: the checks get a :class:`WorkingCalendar` on their context (``CheckContext.calendar``). The
+application reads the override file (``zwgk.services.calendar``: the bundled one, or the one
+``ZWGK_CALENDAR_OVERRIDES`` names) and hands its parsed document to :func:`parse_overrides`, which
+validates it. A context built without a calendar counts with ``chinesecalendar`` alone (``STATUTORY``).
+Format (dates ``YYYY-MM-DD``; ``A..B`` is an inclusive range; dates are read as strings, not YAML dates)::
 
     years:
       2027:
@@ -21,38 +23,10 @@ Format (dates ``YYYY-MM-DD``; ``A..B`` is an inclusive range)::
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import importlib.resources
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import chinese_calendar
-import yaml
-
-OVERRIDES_ENV = "ZWGK_CALENDAR_OVERRIDES"
-
-
-def _bundled_overrides() -> Path:
-    """data/calendar/overrides.yaml in a checkout; zwgk_data/calendar/overrides.yaml when installed."""
-    checkout = Path(__file__).resolve().parent.parent / "data" / "calendar" / "overrides.yaml"
-    if checkout.exists():
-        return checkout
-    try:
-        return Path(str(importlib.resources.files("zwgk_data") / "calendar" / "overrides.yaml"))
-    except ModuleNotFoundError:
-        return checkout
-
-
-class _DatesAsStrings(yaml.SafeLoader):
-    """Leaves dates as strings so that a bad date is reported with its entry, not as a YAML error."""
-
-
-_DatesAsStrings.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 class CalendarUnknown(Exception):
@@ -64,7 +38,7 @@ class CalendarUnknown(Exception):
 
 
 class CalendarDataError(ValueError):
-    """The override file is malformed (message in Chinese, naming the file and the entry)."""
+    """The override data is malformed (message in Chinese, naming the file and the entry)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +54,7 @@ class YearOverride:
         return day.weekday() < 5 and day not in self.holidays
 
 
-def _parse_dates(path: Path, year: int, key: str, raw: Any) -> frozenset[dt.date]:
+def _parse_dates(path: str, year: int, key: str, raw: Any) -> frozenset[dt.date]:
     where = f"日历覆盖文件 {path} 中 {year} 年的 {key}"
     if raw is None:
         return frozenset()
@@ -111,15 +85,9 @@ def _parse_dates(path: Path, year: int, key: str, raw: Any) -> frozenset[dt.date
     return frozenset(days)
 
 
-def load_overrides(path: Path) -> dict[int, YearOverride]:
-    """Read and validate an override file; a missing file means no overrides."""
-    path = Path(path)
-    if not path.exists():
-        return {}
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsStrings)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CalendarDataError(f"日历覆盖文件 {path} 无法解析：{exc}") from None
+def parse_overrides(doc: Any, path: str) -> dict[int, YearOverride]:
+    """Validate an override document (YAML parsed with its dates left as strings); ``path`` names its file
+    in the messages. ``None`` (an empty file) means no overrides."""
     if doc is None:
         return {}
     if not isinstance(doc, dict) or not isinstance(doc.get("years", {}), (dict, type(None))):
@@ -197,21 +165,4 @@ def _as_date(value: dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-@functools.lru_cache(maxsize=4)
-def _calendar_for(path: str) -> WorkingCalendar:
-    return WorkingCalendar(load_overrides(Path(path)))
-
-
-def default_calendar() -> WorkingCalendar:
-    """The calendar with the bundled override file (or the one ``ZWGK_CALENDAR_OVERRIDES`` names), cached."""
-    return _calendar_for(os.environ.get(OVERRIDES_ENV) or str(_bundled_overrides()))
-
-
-def is_working_day(d: dt.date) -> bool:
-    """True when ``d`` is an official working day; CalendarUnknown when its year has no data."""
-    return default_calendar().is_working_day(d)
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Official working days in (start, end]; 0 when end <= start; CalendarUnknown for an unknown year."""
-    return default_calendar().working_days_between(start, end)
+STATUTORY = WorkingCalendar()  # chinesecalendar alone: the calendar of a context given no overrides

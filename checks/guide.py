@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding, ref
 from checks.text import latest, owner
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "guide"
 SUBJECT = Subject("disclosure-guide", "政府信息公开指南")

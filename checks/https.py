@@ -17,7 +17,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "https"
 SUBJECT = Subject("https", "HTTPS")

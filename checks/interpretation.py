@@ -10,8 +10,8 @@ Roles: ``missing`` (a policy without interpretation), ``late`` (interpretation l
 Pairing (``analyse``), strongest first: an explicit link (the interpretation's 原文/相关文件 links, or the
 policy's 相关解读 link); the 文号; the 《title》 the interpretation names; then, for what is left, a fuzzy
 title match (rapidfuzz) within a date window. Lag = working days in (policy date, interpretation date] on
-the official calendar with 调休 (checks.calendar); an interpretation on or before its policy's date is on
-time.
+the official calendar with 调休 (the context's ``checks.calendar.WorkingCalendar``); an interpretation on or
+before its policy's date is on time.
 
 Outcomes per policy published in the period (subject = the policy's URL): paired → missing pass, else
 needs_review (not every policy needs an interpretation; absence is not proof). Paired: lag ≤ 3 → late pass;
@@ -34,10 +34,10 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding, page_subject, parse_date, ref
-from checks.calendar import CalendarUnknown, working_days_between
+from checks.calendar import STATUTORY, CalendarUnknown, WorkingCalendar
 from checks.text import norm
 from crawler.record import PageRecord
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "interpretation"
 SUBJECT_NONE = Subject("policy-interpretations", "本年度政策解读")
@@ -103,8 +103,10 @@ def _names_earlier_year(i: PageRecord, period: int) -> bool:
     return bool(years) and max(years) < period
 
 
-def analyse(policies: list[PageRecord], interpretations: list[PageRecord], period: int) -> list[Pairing]:
-    """Pair every policy published in ``period`` with its interpretation; list unpaired interpretations."""
+def analyse(policies: list[PageRecord], interpretations: list[PageRecord], period: int,
+            calendar: WorkingCalendar = STATUTORY) -> list[Pairing]:
+    """Pair every policy published in ``period`` with its interpretation; list unpaired interpretations.
+    Lags are counted on ``calendar``."""
     paired: dict[int, list[tuple[PageRecord, str]]] = {}
     used: set[int] = set()
     for n, i in enumerate(interpretations):
@@ -136,7 +138,7 @@ def analyse(policies: list[PageRecord], interpretations: list[PageRecord], perio
             out.append(Pairing(p, None, None, "missing"))
             continue
         i, method = min(paired[id(p)], key=lambda c: c[0].pub_date or "9999")
-        out.append(_timeliness(p, i, method))
+        out.append(_timeliness(p, i, method, calendar))
     for n, i in enumerate(interpretations):
         if n in used or not (i.pub_date or "").startswith(str(period)):
             continue
@@ -149,14 +151,14 @@ def _days(a: str | None, b: str | None) -> int:
     return abs((db - da).days) if da and db else 10**6
 
 
-def _timeliness(p: PageRecord, i: PageRecord, method: str) -> Pairing:
+def _timeliness(p: PageRecord, i: PageRecord, method: str, calendar: WorkingCalendar) -> Pairing:
     pd, idate = parse_date(p.pub_date), parse_date(i.pub_date)
     if pd is None or idate is None:
         return Pairing(p, i, method, "unknown", reason="政策或解读页面缺少发布日期")
     if idate <= pd:
         return Pairing(p, i, method, "on_time", lag=0)
     try:
-        lag = working_days_between(pd, idate)
+        lag = calendar.working_days_between(pd, idate)
     except CalendarUnknown as exc:
         return Pairing(p, i, method, "unknown", reason=str(exc))
     return Pairing(p, i, method, "on_time" if lag <= ON_TIME_DAYS else "late", lag=lag)
@@ -180,10 +182,10 @@ STATUS_WORDS = {"on_time": "按时", "late": "不及时", "missing": "未找到�
                 "earlier_policy": "解读往年政策", "unknown": "无法计算"}
 
 
-def lag_table(records: list[PageRecord], period: int) -> dict:
+def lag_table(records: list[PageRecord], period: int, calendar: WorkingCalendar = STATUTORY) -> dict:
     """Interpretation timeliness as information (the township rubric does not score it): a plain table."""
     pairs = analyse(policies_needing_interpretation(records),
-                    [r for r in records if r.kind == "interpretation"], period)
+                    [r for r in records if r.kind == "interpretation"], period, calendar)
     rows = []
     for pr in pairs:
         p, i = pr.policy, pr.interpretation
@@ -206,7 +208,7 @@ def run(ctx: CheckContext, roles: dict[str, str]) -> list[Finding]:
                             work_rules_excluded=len(all_policies) - len(policies),
                             interpretations_found=len(interpretations),
                             pairing=["原文/相关解读链接", "文号", "《标题》", f"标题相似度≥{FUZZY_MIN}（{WINDOW_BEFORE.days}天前至{WINDOW_AFTER.days}天后）"])
-    pairings = analyse(policies, interpretations, ctx.period)
+    pairings = analyse(policies, interpretations, ctx.period, ctx.calendar)
     out: list[Finding] = []
     for pr in pairings:
         out.extend(_findings(roles, pr, searched))

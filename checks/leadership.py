@@ -22,7 +22,7 @@ import re
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding, ref
 from checks.text import label
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "leadership"
 SUBJECT_DIVISION = Subject("leadership/division", "领导分工")

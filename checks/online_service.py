@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "online_service"
 SUBJECT_FORMS = Subject("service-guides/forms", "办事材料电子化")

@@ -18,7 +18,7 @@ import re
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from checks.text import label
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "platform"
 SUBJECT = Subject("disclosure-platform", "政府信息公开平台")

@@ -17,7 +17,7 @@ import re
 from urllib.parse import urlsplit
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "portal_link"
 SUBJECT = Subject("service-portal-link", "统一网上政务服务门户链接")

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "privacy"
 SUBJECT = Subject("personal-data", "个人信息（身份证号、手机号）")

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from checks.text import label
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "proactive"
 SUBJECT = Subject("proactive-categories", "主动公开类别")

@@ -1,8 +1,9 @@
 """The one table of checks: id → module. Each module declares ``CHECK`` (see checks.base.Check).
 
-``run_checks`` runs every check the context's rubric binds and returns all findings. The rubric files are
-loaded through this module (``rubrics``, ``get_rubric``, ``rubric_for``, ``load_file``) so that every
-``check: id.role`` binding is validated against the checks' declared roles when the file is loaded.
+``run_checks`` runs every check the context's rubric binds and returns all findings. The shipped rubrics are
+loaded through this module (``rubrics``, ``get_rubric``, ``rubric_for``) so that every ``check: id.role``
+binding is validated against the checks' declared roles when the file is loaded; a rubric file given by
+path is read by ``rubrics.loader.load_rubric_file`` with this module's ``catalogue()``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from checks import (
     township_public_items,
     work_plan,
 )
-from pathlib import Path
 
 from checks.base import Check, CheckContext, Finding
 from rubrics import loader
@@ -76,11 +76,6 @@ def get_rubric(rubric_id: str) -> Rubric:
 def rubric_for(kind: str, period: int) -> Rubric:
     """The rubric in force for ``kind`` in ``period`` (the newest whose stated periods cover it)."""
     return loader.rubric_for(kind, period, catalogue())
-
-
-def load_file(path: str | Path) -> Rubric:
-    """One rubric file (``zwgk rubric validate``), its bindings validated against the checks."""
-    return loader.load_rubric_file(path, catalogue())
 
 
 def run_checks(ctx: CheckContext) -> list[Finding]:

@@ -16,7 +16,7 @@ import re
 from dataclasses import replace
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, presence
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "response"
 SUBJECT = Subject("response-column", "回应关切栏目")

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding, ref
 from checks.text import label
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "review_rules"
 SUBJECT = Subject("review-rules", "审查工作细则")

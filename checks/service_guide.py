@@ -27,7 +27,7 @@ import re
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from crawler.understand.service_guide import ELEMENTS as READABLE
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "service_guide"
 SUBJECT_NONE = Subject("service-guides", "办事指南")

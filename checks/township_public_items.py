@@ -21,7 +21,7 @@ import re
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding
 from checks.text import label
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "township_public_items"
 SUBJECT = Subject("public-items", "便民服务公开事项")

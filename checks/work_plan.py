@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from checks.base import Check, CheckContext, Finding, Role, Subject, finding, ref
 from checks.text import label
-from rubrics.engine import Outcome
+from rubrics.model import Outcome
 
 ID = "work_plan"
 SUBJECT_SYSTEMS = Subject("disclosure-systems", "政务公开制度")

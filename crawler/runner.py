@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 from crawler.items import CUT_REASONS, FetchedPage, SkippedLink
 from crawler.settings import LOOPBACK_HOSTS, crawl_settings
+from crawler.status import CrawlStatus
 
 PARTIAL_ERRORS = ("dns", "timeout", "connection", "http_5xx", "robots", "too_large", "redirect")
 JSONL_PIPELINE = "crawler.runner.JsonLinesPipeline"
@@ -103,14 +104,14 @@ def unit_summaries(stats: dict, unit_ids) -> dict:
     return out
 
 
-def summary_status(summary: dict) -> str:
+def summary_status(summary: dict) -> CrawlStatus:
     """complete | partial | failed of one unit's counters (see the module notes)."""
     if not summary.get("roots_ok"):
-        return "failed"
+        return CrawlStatus.FAILED
     errors, skips = summary.get("errors", {}), summary.get("skips", {})
     if any(errors.get(kind) for kind in PARTIAL_ERRORS) or any(skips.get(r) for r in CUT_REASONS):
-        return "partial"
-    return "complete"
+        return CrawlStatus.PARTIAL
+    return CrawlStatus.COMPLETE
 
 
 class _SignalHandlers:

@@ -71,6 +71,9 @@ def readable(value: object) -> str:
     if value is False:
         return "否"
     return "—" if value is None else str(value)
+# A report's crawl health, in the report's own vocabulary (report.json says "ok", and "unknown" when no crawl is
+# stored): ``zwgk.services.reporting`` maps the crawl status (``crawler.status.CrawlStatus``) onto it. Its
+# words say more than the tables' (完整/部分/失败): a report is read on its own.
 CRAWL_WORDS = {"ok": "正常", "partial": "部分页面未能抓取", "failed": "抓取失败", "unknown": "未知"}
 
 

@@ -1,8 +1,8 @@
 """The nightly digest (HTML and a plain-text part for email): what changed since the previous check run.
 
-The context is plain data arranged by the nightly run (``zwgk.nightly``): new and resolved gaps per unit,
-crawl trouble, open decisions, decided items whose evidence changed, and each unit's scores as the score
-sheet gives them. Nothing here scores or diffs; this module only orders and counts for the template.
+The context is plain data arranged by the nightly run (``zwgk.services.nightly``): new and resolved gaps per unit,
+crawl trouble (the crawl status with its word from ``crawler.status``), open decisions, decided items whose
+evidence changed, and each unit's scores as the score sheet gives them. Nothing here scores or diffs; this module only orders and counts for the template.
 Autoescaping is on: whatever a website or a check wrote is shown as text, never run.
 """
 
@@ -13,8 +13,6 @@ from decimal import Decimal
 
 from reports.context import pts
 from reports.html import ENV
-
-CRAWL_WORDS = {"complete": "完整", "partial": "部分", "failed": "失败"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,8 @@ class CrawlNote:
 class UnitDigest:
     unit_id: str
     unit_name: str
-    crawl_status: str  # complete | partial | failed
+    crawl_status: str  # complete | partial | failed (crawler.status.CrawlStatus)
+    crawl_text: str  # its Chinese word (crawler.status.crawl_status_word)
     crawl_notes: tuple[CrawlNote, ...]
     crawl_new: bool  # the crawl status differs from the unit's previous crawl
     assessed: bool  # False: the checks could not assess the unit (crawl failed)
@@ -69,10 +68,6 @@ class UnitDigest:
     oldest_open_at: str | None  # when the oldest open proposal was first seen (ISO, UTC)
     final_confirmed: Decimal
     final_provisional: Decimal
-
-    @property
-    def crawl_text(self) -> str:
-        return CRAWL_WORDS.get(self.crawl_status, self.crawl_status)
 
     @property
     def crawl_trouble(self) -> bool:

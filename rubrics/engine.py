@@ -17,26 +17,15 @@ Pure: no I/O, no clock. Semantics (design.md, "Semantics" and "Conventions"):
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from typing import Iterable
 
-from rubrics.model import Adjustment, AdjustmentType, Indicator, Rubric, Rule, RuleKind
+from rubrics.model import Adjustment, AdjustmentType, Indicator, Outcome, Rubric, Rule, RuleKind
 
 ZERO = Decimal(0)
 HALF = Decimal("0.5")
-
-
-class Outcome(str, Enum):
-    """A check's verdict on one rule and subject."""
-
-    PASS = "pass"
-    FAIL = "fail"
-    NEEDS_REVIEW = "needs_review"
-    NOT_APPLICABLE = "not_applicable"
-    COULD_NOT_ASSESS = "could_not_assess"
 
 
 class Action(str, Enum):
@@ -78,12 +67,6 @@ COUNTED_CONFIRMED = frozenset({Status.CONFIRMED, Status.AMENDED})
 
 class EngineError(ValueError):
     """Inputs that contradict the rubric; the message is Chinese."""
-
-
-def fingerprint(rubric_id: str, period: int, unit_id: str, rule_id: str, subject_key: str) -> str:
-    """Stable identity of a finding: a decision attaches to it and survives later nights."""
-    raw = "\x1f".join([rubric_id, str(period), unit_id, rule_id, subject_key])
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

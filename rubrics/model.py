@@ -5,13 +5,33 @@ A rubric file (one per rubric and year, e.g. ``township-2017.yaml``) is loaded i
 edit never renumbers history.
 
 Points are ``Decimal`` throughout: the rubric deals in multiples of 0.5 and scores must add up exactly.
+
+The model also holds what a check and the scoring engine share: a check's verdict (``Outcome``) and a finding's
+``fingerprint``, so that ``checks`` needs the model only, never the engine.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+
+
+class Outcome(str, Enum):
+    """A check's verdict on one rule and subject."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NEEDS_REVIEW = "needs_review"
+    NOT_APPLICABLE = "not_applicable"
+    COULD_NOT_ASSESS = "could_not_assess"
+
+
+def fingerprint(rubric_id: str, period: int, unit_id: str, rule_id: str, subject_key: str) -> str:
+    """Stable identity of a finding: a decision attaches to it and survives later nights."""
+    raw = "\x1f".join([rubric_id, str(period), unit_id, rule_id, subject_key])
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 class RuleKind(str, Enum):

@@ -10,4 +10,7 @@ if [ ! -x /usr/bin/chromium ]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-wqy-microhei
 fi
-exec .venv/bin/python -m pytest "$@"
+# pytest-xdist, two workers per CPU: most of a test's wall time is spent waiting on a child process or a
+# loopback server, not computing. A module's tests stay on one worker, so a module-scoped crawl runs once.
+# A later -n (e.g. `scripts/test.sh -n 0`) wins.
+exec .venv/bin/python -m pytest -n "$(( $(nproc) * 2 ))" --dist loadscope "$@"

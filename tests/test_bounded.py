@@ -54,6 +54,7 @@ def bad(tmp_path_factory):
         server.stop()
 
 
+@pytest.mark.slow
 def test_the_bad_site_self_check_ends_without_a_traceback(bad):
     _, out, done = bad
     assert done.returncode == 0, done.stderr[-3000:]
@@ -65,6 +66,7 @@ def test_the_bad_site_self_check_ends_without_a_traceback(bad):
     assert "超时" in done.stdout and "连接失败" in done.stdout
 
 
+@pytest.mark.slow
 def test_the_real_pages_are_fetched(bad):
     server, out, _ = bad
     db = out / "zwgk.db"
@@ -75,6 +77,7 @@ def test_the_real_pages_are_fetched(bad):
     assert title == "大肚川镇政府信息公开指南"
 
 
+@pytest.mark.slow
 def test_every_trap_is_stopped_and_named_in_crawl_health(bad):
     _, out, done = bad
     doc = json.loads((out / "report.json").read_text(encoding="utf-8"))
@@ -89,6 +92,7 @@ def test_every_trap_is_stopped_and_named_in_crawl_health(bad):
     assert (DECLARED,) in declared  # the TRS createPageHTML(100000, …) count, recorded with the trap
 
 
+@pytest.mark.slow
 def test_declared_page_counts_cost_a_few_requests(bad):
     server, _, _ = bad
     paths = [h.path for h in server.hits()]
@@ -101,6 +105,7 @@ def test_declared_page_counts_cost_a_few_requests(bad):
     assert len(paths) < 400
 
 
+@pytest.mark.slow
 def test_hostile_answers_are_cut_and_recorded(bad):
     server, out, _ = bad
     db = out / "zwgk.db"
@@ -168,6 +173,7 @@ def _fetches(db: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_crawl_and_the_next_run_continues_it(slow_site, tmp_path):
     server, registry, db = slow_site
     log = tmp_path / "first.log"
@@ -194,6 +200,7 @@ def test_sigterm_stops_the_crawl_and_the_next_run_continues_it(slow_site, tmp_pa
     assert rows(db, "SELECT count(DISTINCT url) FROM pages WHERE role = 'detail' AND status = 200")[0][0] == 101
 
 
+@pytest.mark.slow
 def test_a_second_signal_exits_at_once(slow_site, tmp_path):
     server, registry, db = slow_site
     log = tmp_path / "twice.log"
@@ -206,6 +213,7 @@ def test_a_second_signal_exits_at_once(slow_site, tmp_path):
     assert "再次收到停止信号，立即退出" in log.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_an_interrupted_self_check_continues_in_its_folder(slow_site, tmp_path):
     server, _, _ = slow_site
     out, log = tmp_path / "self", tmp_path / "self.log"
@@ -230,6 +238,7 @@ def test_an_interrupted_self_check_continues_in_its_folder(slow_site, tmp_path):
     assert rows(out / "zwgk.db", "SELECT count(*) FROM fetches")[0][0] > stored  # the same store, added to
 
 
+@pytest.mark.slow
 def test_an_interrupted_night_says_so_and_the_next_one_continues_the_crawl(slow_site, tmp_path):
     server, registry, db = slow_site
     log = tmp_path / "night.log"
@@ -263,6 +272,7 @@ def test_the_body_cap_applies_to_the_inflated_body():
     assert inflate_capped(raw.compress(b"abc") + raw.flush(), b"deflate", 100) == (b"abc", False)
 
 
+@pytest.mark.slow
 def test_an_interrupted_recheck_keeps_its_request_queued(slow_site, tmp_path):
     from zwgk.store import Store
     from zwgk.web import data

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from benchmarks.accuracy import CORPUS, context, evaluate, load_cases
-from rubrics.engine import Outcome, Proposal, score
+from rubrics.engine import Proposal, score
+from rubrics.model import Outcome
 from zwgk.store import Store
 
 CASES = load_cases()

@@ -8,9 +8,8 @@ from checks import proactive, township_public_items
 from checks.base import Check, CheckContext, Finding, Role, Subject
 from checks.registry import REGISTRY, catalogue, checks, rubrics, run_checks
 from crawler.record import PageRecord
-from rubrics.engine import Outcome
-from rubrics.model import Automation
-from zwgk.migrations import v4_subject_key
+from rubrics.model import Automation, Outcome
+from zwgk.store.migrations import v4_subject_key
 
 RUBRICS = rubrics()
 

@@ -16,7 +16,7 @@ from checks.review_rules import heading
 from checks.service_guide import element_states
 from checks.text import owner
 from crawler.record import PageRecord
-from rubrics.engine import Outcome, fingerprint
+from rubrics.model import Outcome, fingerprint
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

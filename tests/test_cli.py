@@ -272,6 +272,7 @@ def test_demo_refuses_to_overwrite_a_foreign_folder(capsys, tmp_path):
     assert (tmp_path / "mine" / "thesis.docx").exists()
 
 
+@pytest.mark.slow
 def test_installed_command_runs_in_a_subprocess(tmp_path):
     import subprocess
     import sys

@@ -16,14 +16,16 @@ import pytest
 import yaml
 
 from benchmarks.gen_county import serve_county
-from zwgk import demo_site
-from zwgk.crawling import crawl_lock
+from crawlenv import crawl_env
+from zwgk.demo import server as demo_site
+from zwgk.services.crawling import crawl_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def zwgk(*args, timeout=240):
-    return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env=crawl_env())
 
 
 def count(db, sql, *params):
@@ -40,6 +42,7 @@ def demo_registry(tmp_path_factory):
         yield folder, units
 
 
+@pytest.mark.slow
 def test_crawl_check_and_incremental_recrawl(demo_registry):
     folder, units = demo_registry
     db = folder / "zwgk.db"
@@ -69,6 +72,7 @@ def test_crawl_check_and_incremental_recrawl(demo_registry):
     assert sum(1 for p in (folder / "blobs").rglob("*.z")) == blobs  # nothing new, nothing overwritten
 
 
+@pytest.mark.slow
 def test_a_second_crawl_is_refused_while_one_runs(demo_registry, tmp_path):
     _, units = demo_registry
     db = tmp_path / "zwgk.db"
@@ -78,6 +82,7 @@ def test_a_second_crawl_is_refused_while_one_runs(demo_registry, tmp_path):
     assert "另一个抓取任务" in done.stderr
 
 
+@pytest.mark.slow
 def test_unreachable_units_could_not_assess(tmp_path):
     registry = tmp_path / "units.yaml"
     registry.write_text(yaml.safe_dump({"units": [{
@@ -95,6 +100,7 @@ def test_unreachable_units_could_not_assess(tmp_path):
     assert set(outcomes) == {"could_not_assess"}  # never a deduction
 
 
+@pytest.mark.slow
 def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
     server, units = serve_county(n_units=2, pages_per_unit=120, latency_ms=150)  # slow enough to be killed mid-way
     try:
@@ -132,6 +138,7 @@ def test_a_killed_crawl_resumes_in_the_same_run(tmp_path):
         server.close()
 
 
+@pytest.mark.slow
 def test_reextract_rebuilds_outdated_records_from_snapshots_only(demo_registry, tmp_path):
     _, units = demo_registry
     db = tmp_path / "zwgk.db"
@@ -153,6 +160,7 @@ def test_reextract_rebuilds_outdated_records_from_snapshots_only(demo_registry, 
     assert forced["counts"]["records"] > 0 and forced["counts"]["attachments"] >= 1
 
 
+@pytest.mark.slow
 def test_a_failed_night_keeps_the_last_assessment_and_its_decisions(tmp_path):
     with demo_site.serve() as site:
         registry = tmp_path / "units.yaml"
@@ -177,6 +185,7 @@ def test_a_failed_night_keeps_the_last_assessment_and_its_decisions(tmp_path):
     assert after["score_sheet"]["final_confirmed"] == before["score_sheet"]["final_confirmed"] < 100
 
 
+@pytest.mark.slow
 def test_recheck_requests_from_the_web_app_are_crawled_and_checked(tmp_path):
     from zwgk.store import Store
     from zwgk.web import data
@@ -202,7 +211,7 @@ def test_recheck_requests_from_the_web_app_are_crawled_and_checked(tmp_path):
 def test_scrapy_download_errors_are_logged_in_chinese_on_one_line(caplog):
     import logging
 
-    import zwgk.crawling  # noqa: F401  (installs the filters)
+    import zwgk.services.crawling  # noqa: F401  (installs the filters)
 
     retry = logging.getLogger("scrapy.downloadermiddlewares.retry")
     with caplog.at_level(logging.ERROR, logger="scrapy.downloadermiddlewares.retry"):

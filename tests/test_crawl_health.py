@@ -1,7 +1,7 @@
 """Crawl health per unit: what makes a unit "could not assess", what is only worth a note, what a budget
 cut (未抓完) or a trap says, and how a resumed run is judged as a whole."""
 
-from zwgk.crawling import unit_health, whole_run
+from zwgk.services.crawling import unit_health, whole_run
 
 
 def summary(status="complete", errors=None, pages=None, skips=None, traps=None):

@@ -6,8 +6,8 @@ import pytest
 
 from crawler.items import FetchedPage, SkippedLink
 from crawler.record import Attachment, PageRecord
-from zwgk.blobs import BlobError, BlobStore, sha256_hex
-from zwgk.crawlstore import CrawlStore
+from zwgk.store.blobs import BlobError, BlobStore, sha256_hex
+from zwgk.store.crawl import CrawlStore
 from zwgk.store import Store
 
 
@@ -50,7 +50,7 @@ def test_a_later_crawl_adds_and_never_overwrites_evidence(cs):
     new = cs.record_fetch(2, page("http://a.test/1.html", b"new", etag='"v2"'))
     assert old != new
     assert cs.snapshot(old) == b"old" and cs.snapshot(new) == b"new"
-    fetches = cs.store.rows("SELECT run_id, body_sha256 FROM fetches ORDER BY id")
+    fetches = cs.store._rows("SELECT run_id, body_sha256 FROM fetches ORDER BY id")
     assert [(f["run_id"], f["body_sha256"]) for f in fetches] == [(1, old), (2, new)]
     assert cs.known_urls("u1") == {"http://a.test/1.html": {"etag": '"v2"', "last_modified": None, "sha256": new}}
 
@@ -59,7 +59,7 @@ def test_not_modified_keeps_the_standing_snapshot(cs):
     sha = cs.record_fetch(1, page("http://a.test/1.html", b"body", etag='"v1"'))
     again = cs.record_fetch(2, page("http://a.test/1.html", b"", status=304, not_modified=True))
     assert again == sha
-    state = cs.store.row("SELECT status, body_sha256, etag FROM pages")
+    state = cs.store._row("SELECT status, body_sha256, etag FROM pages")
     assert state == {"status": 200, "body_sha256": sha, "etag": '"v1"'}
 
 

@@ -1,7 +1,7 @@
 """``zwgk demo`` end to end, as a user runs it: demo site on loopback → crawl → checks → scores → reports.
 
 Runs in a subprocess (a Scrapy crawl can run once per process) and compares the scores with the golden
-score sheets written from the demo site's deliberate gaps (data/demo_site/golden.yaml).
+score sheets written from the demo site's deliberate gaps (zwgk/demo/site/golden.yaml).
 """
 
 import json
@@ -13,11 +13,12 @@ import pytest
 import yaml
 
 from rubrics.export import num
-from zwgk import app
+from zwgk.services.scoring import score_unit
 from zwgk.store import Store
 
+pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = yaml.safe_load((ROOT / "data" / "demo_site" / "golden.yaml").read_text(encoding="utf-8"))
+GOLDEN = yaml.safe_load((ROOT / "zwgk" / "demo" / "site" / "golden.yaml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def test_demo_scores_match_the_golden_sheets(demo):
     result, _ = demo
     with Store.open(result["db"]) as store:
         for unit_id, expected in GOLDEN["units"].items():
-            sheet, _ = app.score_unit(store, unit_id, GOLDEN["period"])
+            sheet, _ = score_unit(store, unit_id, GOLDEN["period"])
             got = {s.indicator.position: [num(s.confirmed), num(s.provisional)] for s in sheet.indicators
                    if s.confirmed != s.indicator.points or s.provisional != s.indicator.points}
             assert got == expected["indicators"], unit_id

@@ -17,10 +17,10 @@ from pypdf import PdfReader
 from w3lib.encoding import html_to_unicode
 
 from rubrics.loader import load_all
-from zwgk.demo_site import serve, units_for, write_units_yaml
-from zwgk.units import load_units
+from zwgk.demo.server import serve, units_for, write_units_yaml
+from zwgk.registry.units import load_units
 
-SITE = Path(__file__).resolve().parent.parent / "data" / "demo_site"
+SITE = Path(__file__).resolve().parent.parent / "zwgk" / "demo" / "site"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -13,13 +13,12 @@ from rubrics.engine import (
     Determination,
     EngineError,
     ManualEntry,
-    Outcome,
     Proposal,
     Status,
-    fingerprint,
     score,
 )
 from rubrics.loader import get_rubric, parse_rubric
+from rubrics.model import Outcome, fingerprint
 
 TINY = """
 schema: zwgk-rubric/1

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crawler.cms import detect_cms
 from crawler.extract import extract_page
 from crawler.extract.breadcrumb import breadcrumb, page_column
-from crawler.extract.cms import detect_cms
 from crawler.extract.dates import (
     date_from_url,
     find_date,

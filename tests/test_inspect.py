@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from crawler.record import PageRecord
-from zwgk import demo_site
+from zwgk.demo import server as demo_site
 
+pytestmark = pytest.mark.slow  # every test runs `zwgk inspect` in a child process
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 GBK_TITLE = "关于张喆同志挂职锻炼的通知"

@@ -12,7 +12,7 @@ from checks.base import CheckContext
 from checks.registry import get_rubric, run_checks
 from crawler.record import PageRecord
 from rubrics.engine import Status, score
-from zwgk.migrations import LATEST_VERSION, MIGRATIONS
+from zwgk.store.migrations import LATEST_VERSION, MIGRATIONS
 from zwgk.store import Store
 
 UNIT = {"id": "edu", "name": "市教育局", "kind": "department", "subunits": []}
@@ -44,7 +44,7 @@ def v3_db(tmp_path):
     store.upsert_units([UNIT])
     run_id = store.start_run("check", period=2017)
     now = store.now()
-    c = store.conn
+    c = store._conn
     # rows as v3 wrote them (today's store methods also write tables of later migrations)
     c.execute("INSERT INTO users (username, role, units, password_hash, created_at) VALUES "
               "('zhang', 'assessor', '[]', 'x', ?), ('edu-user', 'unit', '[\"edu\"]', 'x', ?)", (now, now))
@@ -67,7 +67,7 @@ def v3_db(tmp_path):
 def test_findings_decisions_and_disputes_are_rekeyed(v3_db):
     store = Store.open(v3_db)
     assert store.schema_version() == LATEST_VERSION  # v4 re-keyed, and the later ones ran on top
-    rows = store.conn.execute("SELECT check_id, rule_id, subject, subject_key, fingerprint FROM findings").fetchall()
+    rows = store._conn.execute("SELECT check_id, rule_id, subject, subject_key, fingerprint FROM findings").fetchall()
     keys = {(r[0], r[2]): r[3] for r in rows}
     assert keys == {
         ("guide", "政府信息公开指南"): "disclosure-guide",
@@ -81,17 +81,17 @@ def test_findings_decisions_and_disputes_are_rekeyed(v3_db):
     new_fps = {r[4] for r in rows}
     decided = {d.fingerprint for d in store.decisions("edu", 2017)}
     assert decided == new_fps  # every decision moved with its finding; none left on an old fingerprint
-    disputes = [r[0] for r in store.conn.execute("SELECT fingerprint FROM web_disputes")]
+    disputes = [r[0] for r in store._conn.execute("SELECT fingerprint FROM web_disputes")]
     guide_fp = next(r[4] for r in rows if r[0] == "guide")
     assert disputes == [guide_fp]
     # the audit log (migration 5) copied the decisions in after the re-keying: it names the new fingerprints
-    audited = {r[0] for r in store.conn.execute("SELECT target FROM audit_events WHERE action LIKE 'decision.%'")}
+    audited = {r[0] for r in store._conn.execute("SELECT target FROM audit_events WHERE action LIKE 'decision.%'")}
     assert audited == new_fps
     # the append-only guards are back
     with pytest.raises(sqlite3.DatabaseError, match="只能追加"):
-        store.conn.execute("UPDATE decisions SET reason = 'x'")
+        store._conn.execute("UPDATE decisions SET reason = 'x'")
     with pytest.raises(sqlite3.DatabaseError, match="只能追加"):
-        store.conn.execute("UPDATE web_disputes SET comment = 'x'")
+        store._conn.execute("UPDATE web_disputes SET comment = 'x'")
     store.close()
 
 
@@ -104,7 +104,7 @@ def test_todays_checks_find_the_decisions_taken_under_v3(v3_db):
     rubric = get_rubric("department-2017")
     ctx = CheckContext(unit=UNIT, period=2017, rubric=rubric, records=[policy])
     today = [f.to_store_dict(rubric.id, 2017, "edu") for f in run_checks(ctx)]
-    stored = {r[0] for r in store.conn.execute("SELECT fingerprint FROM findings")}
+    stored = {r[0] for r in store._conn.execute("SELECT fingerprint FROM findings")}
     for check_id, rule_id, *_ in V3_FINDINGS:
         match = [f for f in today if f["check_id"] == check_id and f["rule_id"] == rule_id]
         assert match and match[0]["fingerprint"] in stored, (check_id, rule_id)

@@ -20,7 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from crawlenv import crawl_env
 
+from crawler.status import crawl_status_word
 from reports.digest import (
     CrawlNote,
     DigestContext,
@@ -30,15 +32,16 @@ from reports.digest import (
     render_digest,
     render_digest_text,
 )
-from rubrics.engine import fingerprint
+from rubrics.findings import EvidenceChanged, diff_findings
 from rubrics.loader import get_rubric
-from zwgk import app, checking, crawling, demo_site
-from zwgk.app import AppError
-from zwgk.checking import UnitCheck
-from zwgk.crawling import UnitCrawl, crawl_lock
-from zwgk.nightly import (
-    EvidenceChanged,
-    diff_findings,
+from rubrics.model import fingerprint
+from zwgk.services import checking
+from zwgk.services import crawling
+from zwgk.demo import server as demo_site
+from zwgk.services.errors import AppError
+from zwgk.services.checking import UnitCheck
+from zwgk.services.crawling import UnitCrawl, crawl_lock
+from zwgk.services.nightly import (
     digest_message,
     digest_subject,
     gap_item,
@@ -46,8 +49,9 @@ from zwgk.nightly import (
     run_nightly,
     smtp_from_env,
 )
+from zwgk.services.stores import crawl_store
 from zwgk.store import Store
-from zwgk.units import load_units
+from zwgk.registry.units import load_units
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = "<script>alert(1)</script>"
@@ -124,9 +128,11 @@ def gap(n: int, text: str = "未公开指南") -> GapItem:
 
 
 def unit(uid: str, name: str, **kw) -> UnitDigest:
-    base = dict(unit_id=uid, unit_name=name, crawl_status="complete", crawl_notes=(), crawl_new=False, assessed=True,
-                first_check=False, pages=40, new_gaps=(), resolved_gaps=(), evidence_changed=(), open_count=0,
-                oldest_open_at=None, final_confirmed=Decimal(100), final_provisional=Decimal("97.5"))
+    status = kw.get("crawl_status", "complete")
+    base = dict(unit_id=uid, unit_name=name, crawl_status=status, crawl_text=crawl_status_word(status), crawl_notes=(),
+                crawl_new=False, assessed=True, first_check=False, pages=40, new_gaps=(), resolved_gaps=(),
+                evidence_changed=(), open_count=0, oldest_open_at=None, final_confirmed=Decimal(100),
+                final_provisional=Decimal("97.5"))
     return UnitDigest(**{**base, **kw})
 
 
@@ -289,7 +295,8 @@ def run_nightly_cli(home: Path, *args: str, env: dict | None = None) -> subproce
     base = {k: v for k, v in os.environ.items() if not k.startswith(("ZWGK_SMTP_", "ZWGK_MAIL_"))}
     return subprocess.run(
         [sys.executable, "-m", "zwgk", "nightly", "--period", "2017", "--db", str(home / "zwgk.db"), *args],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, env={**base, "ZWGK_HOME": str(home), **(env or {})},
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**crawl_env(base=base), "ZWGK_HOME": str(home), **(env or {})},
     )
 
 
@@ -307,6 +314,7 @@ def register(home: Path, base_url: str) -> list:
     return units
 
 
+@pytest.mark.slow
 def test_nightly_end_to_end(tmp_path, smtp_server):
     home = tmp_path / "home"
     with demo_site.serve() as site:
@@ -368,6 +376,7 @@ def test_nightly_end_to_end(tmp_path, smtp_server):
     assert "公开目录入口均无法访问" in page and "以下单位本次无法评估" in page and "无已解决的问题" in page
 
 
+@pytest.mark.slow
 def test_nightly_refuses_to_run_while_another_holds_the_lock(tmp_path):
     home = tmp_path / "home"
     register(home, "http://127.0.0.1:9")
@@ -378,6 +387,7 @@ def test_nightly_refuses_to_run_while_another_holds_the_lock(tmp_path):
     assert not (home / "logs").exists()
 
 
+@pytest.mark.slow
 def test_nightly_stops_when_a_crawl_holds_the_crawl_lock(tmp_path):
     home = tmp_path / "home"
     register(home, "http://127.0.0.1:9")
@@ -418,7 +428,7 @@ class FakeSteps:
             raise self.crawl_error
         with Store.open(db_path) as store:
             run_id = store.start_run("crawl")
-            cs = app.crawl_store(store)
+            cs = crawl_store(store)
             for uid in unit_ids:
                 cs.set_unit_status(run_id, uid, "complete", [], {})
             store.finish_run(run_id, "complete", {})

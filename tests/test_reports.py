@@ -29,7 +29,8 @@ from reports.xlsx import FIRST_ROW, HEADER, HEADER_ROW, RANKING_HEADER, RANKING_
 from rubrics.export import sheet_to_dict
 from rubrics.loader import get_rubric, load_all
 from sample import build_sample_db
-from zwgk import app
+from zwgk.services.scoring import score_unit
+from zwgk.services.stores import open_store
 
 PERIOD = 2017
 HOSTILE = "<script>alert(1)</script>"
@@ -41,9 +42,9 @@ def demo_data(tmp_path_factory) -> dict[str, UnitData]:
     out = tmp_path_factory.mktemp("reports") / "demo"
     build_sample_db(out)
     data = {}
-    with app.open_store(out / "zwgk.db") as store:
+    with open_store(out / "zwgk.db") as store:
         for unit in store.list_units():
-            sheet, unit = app.score_unit(store, unit["id"], PERIOD)
+            sheet, unit = score_unit(store, unit["id"], PERIOD)
             plain = sheet_to_dict(sheet, unit["name"])
             findings = report_findings(plain, store.current_findings(unit["id"], PERIOD))
             data[unit["id"]] = UnitData(plain, unit, findings, CrawlHealth("ok", "2017-12-01T02:00:00+00:00"))

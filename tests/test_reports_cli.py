@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from sample import build_sample_db
-from zwgk import app
-from zwgk.reportcli import report
+from zwgk.cli.report import report
+from zwgk.services.errors import AppError
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_default_out_is_under_zwgk_home(db, tmp_path, monkeypatch):
 
 
 def test_unknown_unit_is_a_chinese_error(db, tmp_path):
-    with pytest.raises(app.AppError, match="单位 nowhere 不在单位名录中"):
+    with pytest.raises(AppError, match="单位 nowhere 不在单位名录中"):
         run("--db", str(db), "--period", "2017", "--unit", "nowhere", "--out", str(tmp_path / "n"))
     assert not (tmp_path / "n").exists()
 

@@ -11,16 +11,16 @@ from pathlib import Path
 import pytest
 
 from checks.base import CheckContext
-from checks.registry import get_rubric, load_file, run_checks
+from checks.registry import catalogue, get_rubric, run_checks
 from crawler.record import PageRecord
 from rubrics.diff import diff
-from rubrics.engine import Outcome, Proposal, score
-from rubrics.loader import RubricError, in_force, parse_rubric
-from rubrics.model import Automation
+from rubrics.engine import Proposal, score
+from rubrics.loader import RubricError, in_force, load_rubric_file, parse_rubric
+from rubrics.model import Automation, Outcome
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rubrics" / "township-2018.yaml"
 T2017 = get_rubric("township-2017")
-T2018 = load_file(FIXTURE)
+T2018 = load_rubric_file(FIXTURE, catalogue())
 
 
 def _page(url, **kw):
@@ -146,13 +146,13 @@ def checked_store(tmp_path):
     """A township checked for 2018 under the rubric in force (township-2018 once installed) from stored
     pages, with one decision taken."""
     from crawler.items import FetchedPage
-    from zwgk import app, checking
+    from zwgk.services.stores import crawl_store
     from zwgk.store import Store
 
     store = Store.open(tmp_path / "db" / "zwgk.db")
     store.upsert_units([{"id": "xinshi-town", "name": "新市镇人民政府", "kind": "township"}])
     store.add_user("zhang", "assessor", "pw-123456")
-    cs = app.crawl_store(store)
+    cs = crawl_store(store)
     run_id = store.start_run("crawl")
     for r in RECORDS:
         sha = cs.record_fetch(run_id, FetchedPage(unit_id="xinshi-town", url=r.url, final_url=r.url, status=200,
@@ -166,28 +166,32 @@ def checked_store(tmp_path):
 
 
 def test_a_new_file_takes_over_later_periods_and_a_period_is_rescored_without_crawling(installed, checked_store):
-    from zwgk import app, checking
+    from rubrics.engine import Action
+    from zwgk.services import checking
+    from zwgk.services.review import decide
+    from zwgk.services.rubric_choice import rubric_of
+    from zwgk.services.scoring import score_unit, scored
 
     store, cs = checked_store
-    assert app.rubric_of(store.get_unit("xinshi-town"), 2026).id == "township-2018"
+    assert rubric_of(store.get_unit("xinshi-town"), 2026).id == "township-2018"
     _, results = checking.check_units(store, cs, ["xinshi-town"], 2018)
     assert results[0].rubric_id == "township-2018"
-    sheet, _, findings = app.scored(store, "xinshi-town", 2018)
+    sheet, _, findings = scored(store, "xinshi-town", 2018)
     assert sheet.rubric.id == "township-2018" and all(f["rubric_id"] == "township-2018" for f in findings)
     fp = next(d.fingerprint for i in sheet.indicators for d in i.deductions if d.rule_id == "township-2018.2.6.a")
-    app.decide(store, fp, app.Action.REJECT, "zhang", reason="栏目齐全")
-    rows_before = store.conn.execute("SELECT count(*) FROM findings").fetchone()[0]
+    decide(store, fp, Action.REJECT, "zhang", reason="栏目齐全")
+    rows_before = store._conn.execute("SELECT count(*) FROM findings").fetchone()[0]
 
     # the same stored evidence under the 2017 rubric: re-scored in memory, nothing crawled or written
-    old, _, old_findings = app.scored(store, "xinshi-town", 2018, "township-2017")
+    old, _, old_findings = scored(store, "xinshi-town", 2018, "township-2017")
     assert old.rubric.id == "township-2017" and old.rubric.applied_label == "按2017年细则评估"
     assert {f["rubric_id"] for f in old_findings} == {"township-2017"}
     assert any(d.rule_id == "township-2017.2.5.a" for i in old.indicators for d in i.deductions)
-    assert store.conn.execute("SELECT count(*) FROM findings").fetchone()[0] == rows_before
+    assert store._conn.execute("SELECT count(*) FROM findings").fetchone()[0] == rows_before
     assert store.current_rubric_id("xinshi-town", 2018) == "township-2018"
 
     # and back: the decision under 2018 still stands
-    again, _ = app.score_unit(store, "xinshi-town", 2018)
+    again, _ = score_unit(store, "xinshi-town", 2018)
     rejected = next(d for i in again.indicators for d in i.deductions if d.fingerprint == fp)
     assert rejected.status.value == "rejected"
 

@@ -17,18 +17,21 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from crawlenv import crawl_env
 from crawler.record import PageRecord
-from zwgk import app, demo_site
-from zwgk.selfcheck import MARKER, fresh_dir, self_unit, site_name, unit_id_for
+from zwgk.demo import server as demo_site
+from zwgk.services.errors import AppError
+from zwgk.services.rubric_choice import rubric_of
+from zwgk.services.selfcheck import MARKER, fresh_dir, self_unit, site_name, unit_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = yaml.safe_load((ROOT / "data" / "demo_site" / "golden.yaml").read_text(encoding="utf-8"))
-ASSESSOR = yaml.safe_load((ROOT / "data" / "demo_site" / "assessor.yaml").read_text(encoding="utf-8"))
+GOLDEN = yaml.safe_load((ROOT / "zwgk" / "demo" / "site" / "golden.yaml").read_text(encoding="utf-8"))
+ASSESSOR = yaml.safe_load((ROOT / "zwgk" / "demo" / "site" / "assessor.yaml").read_text(encoding="utf-8"))
 
 
 def zwgk(*args, timeout=240):
     return subprocess.run([sys.executable, "-m", "zwgk", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT, check=False)
+                          cwd=ROOT, env=crawl_env(), check=False)
 
 
 def closed_port() -> int:
@@ -48,6 +51,7 @@ def edu(tmp_path_factory):
     return site.base_url, out, done
 
 
+@pytest.mark.slow
 def test_selfcheck_writes_the_report_and_lists_the_late_annual_report(edu):
     base, out, done = edu
     assert done.returncode == 0, done.stderr[-2000:]
@@ -70,6 +74,7 @@ def test_selfcheck_writes_the_report_and_lists_the_late_annual_report(edu):
     assert "汨水县教育局" in html and "t20170412_3338.html" in html
 
 
+@pytest.mark.slow
 def test_selfcheck_scores_the_unit_as_the_demo_run_does(edu):
     """Same crawler, scope and checks as the county-wide run: the golden sheet, except what the demo
     assessor entered by hand (no website shows it)."""
@@ -85,6 +90,7 @@ def test_selfcheck_scores_the_unit_as_the_demo_run_does(edu):
     assert got == golden
 
 
+@pytest.mark.slow
 def test_selfcheck_summary_is_chinese_with_costs_and_the_report_path(edu):
     _, out, done = edu
     assert "暂估得分：" in done.stdout
@@ -94,6 +100,7 @@ def test_selfcheck_summary_is_chinese_with_costs_and_the_report_path(edu):
     assert str(out / "report.html") in done.stdout
 
 
+@pytest.mark.slow
 def test_selfcheck_stays_inside_the_units_folder(edu):
     base, out, done = edu
     assert done.returncode == 0
@@ -104,6 +111,7 @@ def test_selfcheck_stays_inside_the_units_folder(edu):
     assert f"{base}/index.html" in off_scope  # the county portal's home page is linked but not crawled
 
 
+@pytest.mark.slow
 def test_unreachable_site_cannot_be_assessed(tmp_path):
     out = tmp_path / "down"
     done = zwgk("selfcheck", f"http://127.0.0.1:{closed_port()}/xxgk/", "--kind", "township", "--period", "2017",
@@ -118,6 +126,7 @@ def test_unreachable_site_cannot_be_assessed(tmp_path):
     assert (out / "report.html").is_file()
 
 
+@pytest.mark.slow
 def test_without_period_the_current_year_is_assessed_under_the_newest_rubric_in_force(tmp_path):
     """In a year without a rubric of its own (2026), the 2017 rubric still in force applies, and says so."""
     out = tmp_path / "now"
@@ -130,6 +139,7 @@ def test_without_period_the_current_year_is_assessed_under_the_newest_rubric_in_
     assert "按2017年细则评估" in (out / "report.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_foreign_folder_is_refused_and_left_alone(tmp_path):
     out = tmp_path / "mine"
     out.mkdir()
@@ -141,6 +151,7 @@ def test_a_foreign_folder_is_refused_and_left_alone(tmp_path):
     assert (out / "notes.txt").read_text(encoding="utf-8") == "别删我"
 
 
+@pytest.mark.slow
 def test_bad_url_is_a_usage_error(tmp_path):
     done = zwgk("selfcheck", "ftp://www.example.gov.cn/xxgk/", "--kind", "township", "--out", str(tmp_path / "x"))
     assert done.returncode == 2
@@ -148,6 +159,7 @@ def test_bad_url_is_a_usage_error(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.slow
 def test_a_period_without_rubric_is_refused_before_crawling(tmp_path):
     done = zwgk("selfcheck", "http://127.0.0.1:9/xxgk/", "--kind", "township", "--period", "2016",
                 "--out", str(tmp_path / "x"))
@@ -165,7 +177,7 @@ def test_unit_id_and_registry_entry_from_the_url():
     assert unit["name"] == "www.example.gov.cn" and unit["site"] == "https://www.example.gov.cn/"
     assert unit["disclosure_roots"] == ["https://www.example.gov.cn/zhen/xxgk/"]
     assert unit["scopes"] == ["http://zwfw.example.gov.cn/bszn/"]
-    assert app.rubric_of(unit, 2017).id == "township-2017"
+    assert rubric_of(unit, 2017).id == "township-2017"
 
 
 def test_site_name_prefers_the_disclosure_root():
@@ -189,5 +201,5 @@ def test_an_earlier_selfcheck_folder_is_rewritten(tmp_path):
     fresh_dir(empty)
     assert (empty / MARKER).is_file()
     (tmp_path / "file").write_text("x", encoding="utf-8")
-    with pytest.raises(app.AppError):
+    with pytest.raises(AppError):
         fresh_dir(tmp_path / "file")

@@ -1,4 +1,6 @@
-"""DisclosureSpider end to end against loopback sites, each crawl in a child process (crawler.runner)."""
+"""DisclosureSpider end to end against loopback sites: crawls in this process on the session's reactor
+(``inprocess.run_crawl_collecting``); the robots test reads the crawl's log, so its crawl runs in a child
+process (``crawler.runner.spawn_crawl``)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ import threading
 import pytest
 
 from crawler.items import FetchedPage, SkippedLink
-from crawler.runner import run_crawl_subprocess, spawn_crawl, read_stream
+from crawler.runner import read_stream, spawn_crawl
+from inprocess import run_crawl_collecting
 from tests.crawl_server import (
     CrawlServer,
     article,
@@ -52,7 +55,7 @@ def test_pagination_reaches_every_document(crawl_server, pattern):
     else:
         style = "query" if pattern == "generic_query" else "path"
         docs, root, list_pages = build_generic_column(s, "/gk/tzgg/", 5, 3, style=style), "/gk/tzgg/list.html", 5
-    items, summary = run_crawl_subprocess([unit("u", s.url(root))], settings=FAST, timeout=120)
+    items, summary = run_crawl_collecting([unit("u", s.url(root))], settings=FAST, timeout=120)
     assert {p.url for p in pages(items, "detail")} == set(docs)
     assert len(pages(items, "root")) + len(pages(items, "list")) == list_pages
     assert summary["u"]["status"] == "complete"
@@ -65,7 +68,7 @@ def test_pagination_reaches_every_document(crawl_server, pattern):
 def test_trs_gbk_column_declared_gb2312(crawl_server):
     s = crawl_server
     docs = build_trs_column(s, "/gbk/", 3, 3, charset="gb2312")
-    items, _ = run_crawl_subprocess([unit("u", s.url("/gbk/index.html"))], settings=FAST, timeout=120)
+    items, _ = run_crawl_collecting([unit("u", s.url("/gbk/index.html"))], settings=FAST, timeout=120)
     got = {p.url: p for p in pages(items, "detail")}
     assert set(got) == set(docs)
     body = got[docs[0]].body
@@ -128,7 +131,7 @@ def messy():
     s.add("/xxgk/index.html", page("信息公开", "".join(links) + calendar))
     settings = dict(FAST, DOWNLOAD_TIMEOUT=1, ZWGK_MAX_BODY_BYTES=100_000, ZWGK_TRAP_CALENDAR_VARIANTS=3,
                     ZWGK_COLUMN_PAGE_CAP=50)
-    items, summary = run_crawl_subprocess([unit("m", s.url("/xxgk/index.html"))], settings=settings, timeout=120)
+    items, summary = run_crawl_collecting([unit("m", s.url("/xxgk/index.html"))], settings=settings, timeout=120)
     yield s, items, summary["m"]
     s.stop()
 
@@ -235,7 +238,7 @@ def test_fetched_page_fields(messy):
 def test_unit_page_cap(crawl_server):
     s = crawl_server
     build_trs_column(s, "/cap/", 4, 5)
-    items, summary = run_crawl_subprocess([unit("u", s.url("/cap/index.html"))],
+    items, summary = run_crawl_collecting([unit("u", s.url("/cap/index.html"))],
                                           settings=dict(FAST, ZWGK_UNIT_PAGE_CAP=8), timeout=120)
     assert summary["u"]["requests"] == 8
     assert skips(items, "page_cap") and summary["u"]["status"] == "partial"
@@ -244,6 +247,7 @@ def test_unit_page_cap(crawl_server):
 # --- robots.txt ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_robots_obeyed_and_host_override_logged(crawl_server, tmp_path):
     s = crawl_server
     s.add("/robots.txt", "User-agent: *\nDisallow: /xxgk/private/\n", content_type="text/plain")
@@ -278,7 +282,7 @@ def test_incremental_recrawl_asks_little_and_stops_early(crawl_server):
             route.etag = f'"{abs(hash(path))}"'
             route.last_modified = "Wed, 01 Mar 2017 00:00:00 GMT"
     units = [unit("u", s.url("/inc/index.html"))]
-    items, first = run_crawl_subprocess(units, settings=FAST, timeout=120)
+    items, first = run_crawl_collecting(units, settings=FAST, timeout=120)
     assert first["u"]["pages"]["detail"] == 100
     known = {p.url: {"etag": p.headers.get("etag"), "last_modified": p.headers.get("last-modified"), "sha256": None}
              for p in pages(items, "detail")}
@@ -288,14 +292,14 @@ def test_incremental_recrawl_asks_little_and_stops_early(crawl_server):
     index.body = index.body.replace(b"<ul>", 
                                     '<ul><li><a href="./201710/t20171031_99999.html">新增文件</a></li>'.encode(), 1)
     before = len(s.requests)
-    items2, second = run_crawl_subprocess(units, settings=FAST, known=known, incremental=True, timeout=120)
+    items2, second = run_crawl_collecting(units, settings=FAST, known=known, incremental=True, timeout=120)
     asked = len(s.requests) - before
     assert [p.url for p in pages(items2, "detail")] == [new]
     assert asked <= 0.05 * first["u"]["requests"]  # root + second list page + the new document (+ robots.txt)
     assert second["u"]["skips"]["incremental_stop"] == 1
     # a full pass with the same knowledge asks conditionally: unchanged documents answer 304
     before = len(s.requests)
-    items3, third = run_crawl_subprocess(units, settings=FAST, known=known, timeout=120)
+    items3, third = run_crawl_collecting(units, settings=FAST, known=known, timeout=120)
     conditional = [r for r in s.requests[before:] if "if-none-match" in r.headers]
     assert len(conditional) == 100
     assert third["u"]["not_modified"] == 100
@@ -337,7 +341,7 @@ def test_a_pager_declaring_100000_pages_is_walked_lazily_up_to_the_column_cap(cr
     guide = article(s, "/xxgk/guide.html", "政府信息公开指南")
     s.add("/xxgk/index.html", page("信息公开", '<a href="big/index.html">通知公告</a><a href="small/list.html">工作动态</a>'
                                             '<a href="guide.html">政府信息公开指南</a>'))
-    items, summary = run_crawl_subprocess([unit("u", s.url("/xxgk/index.html"))], timeout=120,
+    items, summary = run_crawl_collecting([unit("u", s.url("/xxgk/index.html"))], timeout=120,
                                           settings=dict(FAST, ZWGK_COLUMN_PAGE_CAP=12, ZWGK_COLUMN_WINDOW=2))
     paths = [h.path for h in s.hits()]
     big = [p for p in paths if p.startswith("/xxgk/big/index")]
@@ -355,11 +359,11 @@ def test_a_pager_declaring_100000_pages_is_walked_lazily_up_to_the_column_cap(cr
 def test_budgets_cut_the_crawl_and_make_it_partial(crawl_server):
     s = crawl_server
     build_trs_column(s, "/q/", 3, 20)
-    items, summary = run_crawl_subprocess([unit("u", s.url("/q/index.html"))], timeout=120,
+    items, summary = run_crawl_collecting([unit("u", s.url("/q/index.html"))], timeout=120,
                                           settings=dict(FAST, ZWGK_UNIT_FRONTIER_CAP=5))
     assert skips(items, "frontier_full") and summary["u"]["status"] == "partial"
     s.default_delay = 0.3
-    items, summary = run_crawl_subprocess([unit("t", s.url("/q/index.html"))], timeout=120,
+    items, summary = run_crawl_collecting([unit("t", s.url("/q/index.html"))], timeout=120,
                                           settings=dict(FAST, ZWGK_UNIT_TIME_BUDGET=0.5))
     assert summary["t"]["skips"]["time_budget"] > 0 and summary["t"]["status"] == "partial"
     assert summary["t"]["pages"].get("detail", 0) < 60
@@ -370,7 +374,7 @@ def test_units_are_started_as_others_finish(crawl_server):
     for folder in ("/ua/", "/ub/", "/uc/"):
         build_trs_column(s, folder, 2, 3, first_id=1000 * len(folder) + ord(folder[2]))
     units = [unit(f[1:-1], s.url(f + "index.html")) for f in ("/ua/", "/ub/", "/uc/")]
-    items, summary = run_crawl_subprocess(units, settings=dict(FAST, ZWGK_ACTIVE_UNITS=1), timeout=120)
+    items, summary = run_crawl_collecting(units, settings=dict(FAST, ZWGK_ACTIVE_UNITS=1), timeout=120)
     assert all(summary[u["id"]]["status"] == "complete" for u in units)
     order = [h.path[:4] for h in s.hits() if h.path.startswith("/u")]
     # one unit at a time: each folder's requests form one unbroken run, in registry order
@@ -387,6 +391,6 @@ def test_a_list_reached_as_a_document_is_followed(crawl_server):
         s.add(f"/xxgk/nb/y{y}", page(f"{y}年", rows([(f"r{y}.html", f"某某县{y}年政府信息公开工作年度报告",
                                                      f"{y + 1}-01-20")])))
         article(s, f"/xxgk/nb/r{y}.html", f"某某县{y}年政府信息公开工作年度报告")
-    items, _ = run_crawl_subprocess([unit("u", s.url("/xxgk/nb/index.html"))], settings=FAST, timeout=120)
+    items, _ = run_crawl_collecting([unit("u", s.url("/xxgk/nb/index.html"))], settings=FAST, timeout=120)
     assert {s.url(f"/xxgk/nb/r{y}.html") for y in (2015, 2016, 2017)} <= {p.url for p in pages(items, "detail")}
     assert {s.url(f"/xxgk/nb/y{y}") for y in (2015, 2016, 2017)} <= {p.url for p in pages(items, "list")}

@@ -12,9 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from crawler.items import FetchedPage
 from crawler.runner import read_stream, run_crawl_subprocess, spawn_crawl
 from tests.crawl_server import build_trs_column, crawl_server  # noqa: F401  (pytest fixture)
+
+pytestmark = pytest.mark.slow
 
 
 def _details(items) -> set[str]:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from rubrics.engine import Action, Decision, Determination, ManualEntry, Outcome, Proposal
-from zwgk.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from rubrics.engine import Action, Decision, Determination, ManualEntry, Proposal
+from rubrics.model import Outcome
+from zwgk.store.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from zwgk.store import ANY, StaleEditError, Store, StoreError, canonical_json, default_db_path, evidence_hash
 
 UNIT = "unit-a"
@@ -72,22 +73,22 @@ def test_open_creates_parent_dirs_and_sets_pragmas(tmp_path: Path):
     path = tmp_path / "a" / "b" / "zwgk.db"
     with Store.open(path) as s:
         assert path.exists()
-        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert s.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
+        assert s._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s._conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert s._conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
 
 
 def test_migrations_apply_once_and_reopen_is_idempotent(tmp_path: Path):
     path = tmp_path / "zwgk.db"
     with Store.open(path, clock=FakeClock()) as s:
         assert s.schema_version() == LATEST_VERSION
-        first = s.conn.execute("SELECT version, applied_at FROM schema_migrations ORDER BY version").fetchall()
+        first = s._conn.execute("SELECT version, applied_at FROM schema_migrations ORDER BY version").fetchall()
         assert [v for v, _ in first] == [m.version for m in MIGRATIONS]
         assert first[0][1] == "2024-01-01T00:00:00+00:00"
         s.add_user("alice", "assessor", "pw")
     later = lambda: datetime(2030, 1, 1, tzinfo=timezone.utc)  # noqa: E731
     with Store.open(path, clock=later) as s:
-        again = s.conn.execute("SELECT version, applied_at FROM schema_migrations ORDER BY version").fetchall()
+        again = s._conn.execute("SELECT version, applied_at FROM schema_migrations ORDER BY version").fetchall()
         assert again == first  # not re-applied, not re-recorded
         assert s.get_user("alice") is not None  # data kept
 
@@ -99,11 +100,11 @@ def test_failed_migration_rolls_back_alone(tmp_path: Path):
         Store.open(path, migrations=(*MIGRATIONS, bad))
     with Store.open(path) as s:
         assert s.schema_version() == LATEST_VERSION  # the earlier migrations stayed applied
-        assert "extra" not in s.db.table_names()  # the broken one left nothing behind
+        assert "extra" not in s._db.table_names()  # the broken one left nothing behind
     good = Migration(len(MIGRATIONS) + 1, "extra table", ["CREATE TABLE extra (x)"])
     with Store.open(path, migrations=(*MIGRATIONS, good)) as s:
         assert s.schema_version() == LATEST_VERSION + 1
-        assert "extra" in s.db.table_names()
+        assert "extra" in s._db.table_names()
 
 
 def test_newer_schema_refuses_to_open(tmp_path: Path):
@@ -141,13 +142,13 @@ def test_append_only_tables_refuse_update_and_delete(store: Store):
     store.add_manual_entry(UNIT, PERIOD, RUBRIC, "township-2017.1.1.b", 1, "未列入分工", "alice")
     store.add_determination(UNIT, PERIOD, "township-2017.1.2", "本单位无此职能", "alice")
     for table, column in (("decisions", "by_user"), ("manual_entries", "reason"), ("determinations", "reason")):
-        before = store.conn.execute(f"SELECT * FROM {table}").fetchall()
+        before = store._conn.execute(f"SELECT * FROM {table}").fetchall()
         assert len(before) == 1
         with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
-            store.conn.execute(f"UPDATE {table} SET {column} = 'bob'")
+            store._conn.execute(f"UPDATE {table} SET {column} = 'bob'")
         with pytest.raises(sqlite3.IntegrityError, match="只能追加"):
-            store.conn.execute(f"DELETE FROM {table}")
-        assert store.conn.execute(f"SELECT * FROM {table}").fetchall() == before
+            store._conn.execute(f"DELETE FROM {table}")
+        assert store._conn.execute(f"SELECT * FROM {table}").fetchall() == before
 
 
 # ---------------------------------------------------------------- users
@@ -186,7 +187,7 @@ def test_require_active_user(store: Store):
 
 
 def test_passwords(store: Store):
-    stored = store.conn.execute("SELECT password_hash FROM users WHERE username = 'alice'").fetchone()[0]
+    stored = store._conn.execute("SELECT password_hash FROM users WHERE username = 'alice'").fetchone()[0]
     assert stored.startswith("$argon2") and "pw-alice" not in stored
     assert store.verify_password("alice", "pw-alice") is True
     assert store.verify_password("alice", "wrong") is False
@@ -266,7 +267,7 @@ def test_proposals_come_from_the_latest_run_only(store: Store):
     assert {f["run_id"] for f in current} == {run2} and len(current) == 2
     assert store.finding_by_fingerprint(a)["run_id"] == run2
     # nothing deleted: the first run's findings are still there
-    assert store.db["findings"].count == 6
+    assert store._db["findings"].count == 6
     assert store.get_finding(first_a["id"])["evidence"]["searched"] == ["指南"]
     # b is no longer a current proposal, so it cannot be decided on
     with pytest.raises(StoreError, match="不是单位"):
@@ -304,7 +305,7 @@ def test_record_findings_is_one_transaction(store: Store):
         store.record_findings(run, UNIT, PERIOD, RUBRIC, [finding(fp(1)), finding(fp(1))])
     with pytest.raises(StoreError, match="次数"):
         store.record_findings(run, UNIT, PERIOD, RUBRIC, [finding(fp(1), count=-1)])
-    assert store.db["findings"].count == 0
+    assert store._db["findings"].count == 0
     assert store.current_findings(UNIT, PERIOD) == []
     store.record_findings(run, UNIT, PERIOD, RUBRIC, [finding(fp(1))])
     with pytest.raises(StoreError, match="同一指纹"):  # same run, same unit+period, same fingerprint
@@ -364,7 +365,7 @@ def test_decision_validation(store: Store):
         args = {"fingerprint": fp(1), "unit_id": UNIT, "period": PERIOD, "by": "alice", **case}
         with pytest.raises(StoreError, match=message):
             store.add_decision(**args)
-    assert store.db["decisions"].count == 0
+    assert store._db["decisions"].count == 0
     # the valid forms go through
     store.add_decision(fp(1), UNIT, PERIOD, Action.AMEND, "alice", reason="只缺一项", count=1, expected_last=ANY)
     store.add_decision(fp(1), UNIT, PERIOD, "not_applicable", "alice", reason="无此职能", expected_last=ANY)
@@ -388,7 +389,7 @@ def test_decimal_round_trip(store: Store):
     store.add_decision(fp(1), UNIT, PERIOD, "amend", "alice", reason="按半分计", points=Decimal("1.5"))
     (d,) = store.decisions(UNIT, PERIOD)
     assert d.points == Decimal("1.5") and isinstance(d.points, Decimal) and d.count is None
-    assert store.conn.execute("SELECT typeof(points), points FROM decisions").fetchone() == ("text", "1.5")
+    assert store._conn.execute("SELECT typeof(points), points FROM decisions").fetchone() == ("text", "1.5")
     assert store.decision_log()[0]["points"] == Decimal("1.5")
     manual = store.add_manual_entry(UNIT, PERIOD, RUBRIC, "township-2017.1.1.b", 2, "未列入分工", "alice", points="2.5")
     (m,) = store.manual_entries(UNIT, PERIOD)

@@ -9,8 +9,9 @@ import yaml
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from zwgk.unit_import import UnitImportError, import_units, read_rows, units_import
-from zwgk.units import UnitsError, load_units
+from zwgk.cli.unit_import import units_import
+from zwgk.registry.importing import UnitImportError, import_units, read_rows
+from zwgk.registry.units import UnitsError, load_units
 
 HEADER_ZH = ["编号", "单位名称", "类型", "网站", "公开目录", "下属单位", "备注"]
 ROWS = [
@@ -171,7 +172,7 @@ def test_command_help_is_chinese():
 
 
 def test_host_policies_parse_into_crawl_settings_and_survive_an_import(tmp_path):
-    from zwgk.units import UnitsError, crawl_settings_for, load_host_policies
+    from zwgk.registry.units import UnitsError, crawl_settings_for, load_host_policies
 
     registry = tmp_path / "units.yaml"
     registry.write_text(

@@ -8,7 +8,7 @@ import io
 import re
 
 import pytest
-from browser.webdata import PASSWORDS, PERIOD, SNAPSHOT_SHA, build_db
+from browser.webdata import PASSWORDS, PERIOD, SNAPSHOT_SHA
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
@@ -21,9 +21,8 @@ SNAPSHOT_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src 
 
 
 @pytest.fixture()
-def world(tmp_path):
-    db = tmp_path / "zwgk.db"
-    built = build_db(db)
+def world(web_db):
+    db, built = web_db
     web = create_app(db, secret_key="test-secret-" + "x" * 32, snapshot_loader=built["snapshots"].get)
     return {"db": db, "app": web, **built}
 
@@ -54,7 +53,7 @@ def score_of(client: TestClient, unit_id: str) -> tuple[str, str]:
 
 def decisions_count(db) -> int:
     with Store.open(db) as store:
-        return store.conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
+        return store._conn.execute("SELECT count(*) FROM decisions").fetchone()[0]
 
 
 def shown(client: TestClient, fp: str) -> dict[str, str]:
@@ -178,8 +177,8 @@ def test_every_post_route_refuses_missing_or_wrong_csrf(world):
         assert who.post(url, data={**form, "csrf": "wrong-token"}).status_code == 403, path
     assert decisions_count(world["db"]) == before
     with Store.open(world["db"]) as store:
-        assert store.conn.execute("SELECT count(*) FROM web_disputes").fetchone()[0] == 0
-        assert store.conn.execute("SELECT count(*) FROM recheck_requests").fetchone()[0] == 0
+        assert store._conn.execute("SELECT count(*) FROM web_disputes").fetchone()[0] == 0
+        assert store._conn.execute("SELECT count(*) FROM recheck_requests").fetchone()[0] == 0
 
 
 def test_logout_ends_the_session_server_side(world):
@@ -226,10 +225,9 @@ def test_login_next_is_local_only(world):
     assert r.headers["location"] == "/"
 
 
-def test_secret_key_file_created_once_next_to_database(tmp_path, monkeypatch):
+def test_secret_key_file_created_once_next_to_database(web_db, tmp_path, monkeypatch):
     monkeypatch.delenv("ZWGK_SECRET", raising=False)
-    db = tmp_path / "zwgk.db"
-    build_db(db)
+    db, _ = web_db
     first = TestClient(create_app(db))
     login_page = first.get("/login")
     key_file = tmp_path / "web-secret.key"
@@ -422,7 +420,7 @@ def test_recheck_is_queued_once_per_hour_within_registered_scope(world):
     assert "已申请复查" in unit.post("/units/xinshi-town/recheck", data={"csrf": token}).text
     assert "每小时只能申请一次" in unit.post("/units/xinshi-town/recheck", data={"csrf": token}).text
     with Store.open(world["db"]) as store:
-        rows = store.rows("SELECT * FROM recheck_requests")
+        rows = store._rows("SELECT * FROM recheck_requests")
     assert len(rows) == 1 and rows[0]["scope"] == '["http://xinshi.example/"]' and rows[0]["status"] == "queued"
     assessor = login(world["app"], "pinggu")
     r = assessor.post("/units/no-site-town/recheck", data={"csrf": page_csrf(assessor, "/queue")})
@@ -500,7 +498,7 @@ def test_dashboard_lists_every_unit_with_scores(world):
 
 
 def test_passwd_and_disable_commands_end_sessions(world):
-    from zwgk.webcli import disable, passwd
+    from zwgk.cli.web import disable, passwd
 
     client = login(world["app"], "xinshi")
     runner = CliRunner()

@@ -9,7 +9,7 @@ import re
 import stat
 
 import pytest
-from browser.webdata import PASSWORDS, PERIOD, build_db
+from browser.webdata import PASSWORDS, PERIOD
 from starlette.testclient import TestClient
 from test_web import csrf_of, decisions_count, login, page_csrf, queue_values, shown
 
@@ -23,9 +23,8 @@ SECRET = "integrity-secret-" + "q" * 32
 
 
 @pytest.fixture()
-def world(tmp_path):
-    db = tmp_path / "zwgk.db"
-    built = build_db(db)
+def world(web_db):
+    db, built = web_db
     web = create_app(db, secret_key=SECRET, snapshot_loader=built["snapshots"].get)
     return {"db": db, "app": web, **built}
 
@@ -33,8 +32,8 @@ def world(tmp_path):
 def events(db, action: str | None = None) -> list[dict]:
     with Store.open(db) as store:
         if action is None:
-            return store.rows("SELECT * FROM audit_events ORDER BY id")
-        return store.rows("SELECT * FROM audit_events WHERE action = ? ORDER BY id", (action,))
+            return store._rows("SELECT * FROM audit_events ORDER BY id")
+        return store._rows("SELECT * FROM audit_events WHERE action = ? ORDER BY id", (action,))
 
 
 def decide(client, fp, **form):
@@ -223,20 +222,20 @@ def test_audit_log_covers_cli_user_changes_and_exports_guarded_xlsx(world, capsy
 
 
 def test_migration_copies_earlier_writes_into_the_audit_log(tmp_path):
-    from zwgk.migrations import MIGRATIONS
+    from zwgk.store.migrations import MIGRATIONS
 
     db = tmp_path / "old.db"
     with Store.open(db, migrations=MIGRATIONS[:3]) as store:
-        store.conn.execute("INSERT INTO users (username, role, password_hash, created_at) "
+        store._conn.execute("INSERT INTO users (username, role, password_hash, created_at) "
                            "VALUES ('alice', 'assessor', 'x', '2017-01-01T00:00:00+00:00')")
-        store.conn.execute("INSERT INTO manual_entries (fingerprint, unit_id, period, rubric_id, rule_id, count, reason, "
+        store._conn.execute("INSERT INTO manual_entries (fingerprint, unit_id, period, rubric_id, rule_id, count, reason, "
                            "by_user, at) VALUES ('manual-" + "a" * 32 + "', 'u', 2017, 'township-2017', "
                            "'township-2017.5.1.a', 2, '报送不足', 'alice', '2017-02-01T00:00:00+00:00')")
-        store.conn.execute("INSERT INTO decisions (fingerprint, unit_id, period, action, reason, by_user, at) "
+        store._conn.execute("INSERT INTO decisions (fingerprint, unit_id, period, action, reason, by_user, at) "
                            "VALUES ('manual-" + "a" * 32 + "', 'u', 2017, 'reject', '录入有误', 'alice', "
                            "'2017-03-01T00:00:00+00:00')")
     with Store.open(db) as store:
-        rows = store.rows("SELECT actor, action, after, reason, decision_id FROM audit_events ORDER BY id")
+        rows = store._rows("SELECT actor, action, after, reason, decision_id FROM audit_events ORDER BY id")
     assert [(r["actor"], r["action"]) for r in rows] == [("命令行", "user.add"), ("alice", "manual.add"),
                                                          ("alice", "decision.reject")]
     assert rows[1]["after"] == "township-2017.5.1.a ×2" and rows[2]["decision_id"] == 1
@@ -271,7 +270,7 @@ def test_dispute_only_where_there_is_something_to_dispute(world):
     r = unit.post(f"/items/{fp}/dispute", data={"csrf": csrf_of(html), "comment": "同意"})
     assert r.status_code == 400 and "无需提出异议" in r.text
     with Store.open(world["db"]) as store:
-        assert store.rows("SELECT * FROM web_disputes") == []
+        assert store._rows("SELECT * FROM web_disputes") == []
 
 
 # --------------------------------------------------------------------------------------- decisions
@@ -308,7 +307,7 @@ def test_reasons_are_bounded_and_free_of_control_characters(world, reason, messa
                                         "target": "township-2017.2.2", "reason": reason})
     assert r.status_code == 400 and message in r.text
     with Store.open(world["db"]) as store:
-        assert store.rows("SELECT * FROM decisions") == store.rows("SELECT * FROM web_disputes") == []
+        assert store._rows("SELECT * FROM decisions") == store._rows("SELECT * FROM web_disputes") == []
 
 
 # ---------------------------------------------------------------------------------------- sign-in
@@ -352,14 +351,14 @@ def test_throttling_per_account_across_addresses_behind_a_trusted_proxy(world):
     # another user behind the same proxy is not locked out: the address is the client's, not the proxy's
     assert attempt("pinggu2", PASSWORDS["pinggu2"], "10.0.1.0").status_code == 303
     with Store.open(world["db"]) as store:
-        ips = {r["ip"] for r in store.rows("SELECT ip FROM web_login_failures")}
+        ips = {r["ip"] for r in store._rows("SELECT ip FROM web_login_failures")}
     assert ips == {f"10.0.1.{i}" for i in range(data.MAX_FAILURES_PER_USER)}
 
 
 def test_forwarded_for_is_ignored_without_a_trusted_proxy_and_failures_are_pruned(world):
     client = TestClient(world["app"])
     with Store.open(world["db"]) as store, store.transaction():
-        store.insert("web_login_failures", {"username": "old", "ip": "1.2.3.4", "at": "2000-01-01T00:00:00+00:00"})
+        store._insert("web_login_failures", {"username": "old", "ip": "1.2.3.4", "at": "2000-01-01T00:00:00+00:00"})
     for i in range(data.MAX_FAILURES_PER_USER_IP):
         client.post("/login", data={"csrf": page_csrf(client, "/login"), "username": "pinggu", "password": "wrong"},
                     headers={"X-Forwarded-For": f"10.0.2.{i}"})
@@ -370,8 +369,8 @@ def test_forwarded_for_is_ignored_without_a_trusted_proxy_and_failures_are_prune
     r = client.post("/login", data={"csrf": page_csrf(client, "/login"), "username": huge, "password": "x"})
     assert r.status_code == 401
     with Store.open(world["db"]) as store:
-        rows = store.rows("SELECT username, ip FROM web_login_failures")
-        audit = store.rows("SELECT actor FROM audit_events WHERE action = 'login.fail'")
+        rows = store._rows("SELECT username, ip FROM web_login_failures")
+        audit = store._rows("SELECT actor FROM audit_events WHERE action = 'login.fail'")
     assert ("old", "1.2.3.4") not in {(r["username"], r["ip"]) for r in rows}  # outside the window: pruned
     assert {r["ip"] for r in rows} == {"testclient"}
     assert max(len(r["username"]) for r in rows) == 64 and max(len(a["actor"]) for a in audit) == 64
@@ -407,11 +406,11 @@ def test_session_cookie_ends_with_the_browser_and_idle_sessions_end(world):
     assert "max-age" not in cookie and "expires" not in cookie
     assert client.get("/dashboard", follow_redirects=False).status_code == 200
     with Store.open(world["db"]) as store, store.transaction():
-        store.conn.execute("UPDATE web_sessions SET last_seen_at = '2000-01-01T00:00:00+00:00'")
+        store._conn.execute("UPDATE web_sessions SET last_seen_at = '2000-01-01T00:00:00+00:00'")
     assert client.get("/dashboard", follow_redirects=False).status_code == 303
     fresh = login(world["app"], "pinggu")
     with Store.open(world["db"]) as store, store.transaction():  # used a moment ago, but signed in 13 hours ago
-        store.conn.execute("UPDATE web_sessions SET created_at = '2000-01-01T00:00:00+00:00' WHERE revoked_at IS NULL")
+        store._conn.execute("UPDATE web_sessions SET created_at = '2000-01-01T00:00:00+00:00' WHERE revoked_at IS NULL")
     assert fresh.get("/dashboard", follow_redirects=False).status_code == 303
 
 
@@ -445,7 +444,7 @@ def test_a_same_site_back_link_is_kept(world):
 
 
 def test_database_and_blobs_are_owner_only(tmp_path):
-    from zwgk.blobs import BlobStore
+    from zwgk.store.blobs import BlobStore
 
     Store.open(tmp_path / "var" / "zwgk.db").close()
     assert stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 
@@ -18,9 +17,4 @@ def default_db_path() -> Path:
 
 def default_units_path() -> Path:
     return zwgk_home() / "units.yaml"
-
-
-def data_dir() -> Path:
-    """The bundled ``data/`` folder (demo units and data set, calendar overrides), shipped as package data."""
-    return Path(str(resources.files("zwgk_data")))
 

@@ -3,6 +3,9 @@
 ``ADAPTERS`` is tried in order; the first whose ``detect`` accepts a page parses it, and ``generic``
 (which always accepts) comes last. The spider asks ``adapter_for`` once per list page and remembers the
 answer for the column, so later pages (e.g. Hanweb's XML groups) use the same adapter.
+
+The adapters' ``detect`` is the one CMS detector: ``detect_cms`` names the platform of any page (the page
+record's ``cms``, a hint for reports and ``zwgk inspect``, not a fact checks rely on) the same way.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from crawler.cms.blocks import block_items
 ADAPTERS: tuple[ModuleType, ...] = (hanweb, trs, yueyang, generic)
 BY_NAME: dict[str, ModuleType] = {a.NAME: a for a in ADAPTERS}
 
-__all__ = ["ADAPTERS", "BY_NAME", "ListItem", "ListPage", "PostRequest", "adapter_for", "parse_list"]
+__all__ = ["ADAPTERS", "BY_NAME", "ListItem", "ListPage", "PostRequest", "adapter_for", "detect_cms", "parse_list"]
 
 
 def adapter_for(url: str, text: str) -> ModuleType:
@@ -24,6 +27,11 @@ def adapter_for(url: str, text: str) -> ModuleType:
         if adapter.detect(url, text):
             return adapter
     return generic
+
+
+def detect_cms(url: str, text: str) -> str:
+    """``hanweb`` | ``trs`` | ``yueyang`` | ``generic``: the platform that made a page (its URL and decoded HTML)."""
+    return adapter_for(url, text).NAME
 
 
 def parse_list(url: str, text: str, form: dict | None = None, cms: str | None = None) -> tuple[str, ListPage]:

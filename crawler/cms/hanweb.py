@@ -28,7 +28,7 @@ _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*[:=]\
 _PER_PAGE = re.compile(r"perPage\s*[:=]\s*['\"]?(\d+)", re.I)
 _PARAM = re.compile(r"\b(webid|columnid|unitid|appid|permissiontype|sourceContentType)\s*[:=]\s*['\"]?(\d+)", re.I)
 _WEBNAME = re.compile(r"\bwebname\s*[:=]\s*['\"]([^'\"]*)['\"]", re.I)
-_FINGERPRINTS = ("大汉版通", "大汉网络", "/module/web/jpage/", "/module/jpage/")
+_FINGERPRINTS = ("大汉版通", "大汉网络", "/module/web/jpage/", "/module/jpage/", "/module/download/downfile.jsp")
 _PARAM_NAMES = {"webid": "webid", "columnid": "columnid", "unitid": "unitid", "appid": "appid",
                 "permissiontype": "permissiontype", "sourcecontenttype": "sourceContentType",
                 "webname": "webname"}

@@ -39,7 +39,7 @@ _CURRENT_PAGE = re.compile(r"currentPage\s*=\s*(\d+)")
 
 ARTICLE = re.compile(r"/t(?:19|20)\d{6}_\d+\.s?html?(?:$|[?#])")
 _URL_DATE = re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_\d+\.")
-_FINGERPRINTS = ("/wcm/app/js", "0;URL=/wcm", "TRS_Editor", "trs_editor")
+_FINGERPRINTS = ("/wcm/app/js", "0;URL=/wcm", "WCM置标", "TRS_Editor", "trs_editor", "TRS_UEDITOR")
 
 
 def _word(pattern: re.Pattern, text: str) -> re.Match | None:

@@ -2,8 +2,10 @@
 
 Lists are ``…/25221/25222/default.htm`` (or ``index.htm``), further pages ``default_{n}.htm``; the page
 count sits in the page-jump script as ``else if(num>N)``. Articles are ``content_<id>.html``
-(domain.md §6). Which number the second page carries is not verified on a live site: a page that links
-``default_1.htm`` numbers from 1 (second page = ``_1``), otherwise the second page is ``_2``.
+(domain.md §6); an article page off the numeric paths is recognised by its uploads
+(``/uploadfiles/YYYYMM/``) or Miluo's article markup (``wznr_mess``, ``xxgk_view``). Which number the second
+page carries is not verified on a live site: a page that links ``default_1.htm`` numbers from 1 (second
+page = ``_1``), otherwise the second page is ``_2``.
 """
 
 from __future__ import annotations
@@ -19,13 +21,20 @@ _PAGE_COUNT = re.compile(r"else\s+if\s*\(\s*num\s*>\s*(\d+)\s*\)")
 _LIST_LEAF = re.compile(r"^(default|index)(?:_(\d+))?\.html?$")
 ARTICLE = re.compile(r"/content_\d+\.html?(?:$|[?#])")
 _NUMERIC_PATH = re.compile(r"^/(?:\d+/)+(?:(?:default|index)(?:_\d+)?\.html?|content_\d+\.html?)?$")
+_UPLOADS = re.compile(r"/uploadfiles/\d{6}/")
+_ARTICLE_MARKUP = ("wznr_mess", "xxgk_view")
 
 
 def detect(url: str, text: str) -> bool:
     text = text or ""
     path = urlsplit(url).path
     numeric = bool(_NUMERIC_PATH.match(path))
-    return bool(_PAGE_COUNT.search(text)) or (numeric and ("content_" in text or ARTICLE.search(path) is not None))
+    article = ARTICLE.search(path) is not None
+    return (
+        bool(_PAGE_COUNT.search(text))
+        or (numeric and ("content_" in text or article))
+        or (article and (_UPLOADS.search(text) is not None or any(m in text for m in _ARTICLE_MARKUP)))
+    )
 
 
 def parse_list(url: str, text: str, form: dict | None = None) -> ListPage:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+from crawler.cms import detect_cms
 from crawler.record import PageRecord
 
 from .breadcrumb import breadcrumb, page_column
-from .cms import detect_cms
 from .dates import (
     INFO_BAR_LINES, adoption_date, date_from_url, find_labelled_date, info_bar_date, parse_date_value, signature_date,
     written_date,

@@ -7,7 +7,6 @@ import threading
 
 import pytest
 import uvicorn
-from browser.webdata import build_db
 
 from zwgk.web.app import create_app
 
@@ -17,9 +16,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture()
-def served(tmp_path):
-    db = tmp_path / "zwgk.db"
-    built = build_db(db)
+def served(web_db):
+    db, built = web_db
     web = create_app(db, secret_key="browser-secret-" + "z" * 32, snapshot_loader=built["snapshots"].get)
     server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from browser.webdata import PASSWORDS
 
 from zwgk.store import Store
+
+pytestmark = pytest.mark.slow
 
 
 def sign_in(page, base, username):

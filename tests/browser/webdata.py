@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from rubrics.engine import fingerprint
+from rubrics.model import fingerprint
 from zwgk.store import Store
 
 PERIOD = 2017

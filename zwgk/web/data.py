@@ -1,13 +1,13 @@
-"""Queries of the review web app: its own tables (sessions, login failures, disputes and their answers,
-re-check requests) and the read models its pages show (dashboard rows, the review queue, the audit log with
-before/after). Each write appends its audit event in the same transaction.
+"""The review web app's rules over its own records (sessions, login failures, disputes and their answers,
+re-check requests: lifetimes, limits, intervals, Chinese words) and the read models its pages show
+(dashboard rows, the review queue, the audit log with before/after). The records are read and written
+through the store's methods (``zwgk.store.web``); each write appends its audit event in the same transaction.
 
 Everything takes an open ``Store``; nothing here keeps state between requests.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -18,9 +18,12 @@ from urllib.parse import quote
 
 from rubrics.engine import OPEN, STATUS_WORDS, Action, Deduction, ScoreSheet, Status
 from rubrics.model import Indicator
-from zwgk import app as services
-from zwgk.render import review_rows
-from zwgk.store import MANUAL_PREFIX, MAX_TEXT, MAX_USERNAME, Store, StoreError, clean_text
+from zwgk.services.errors import AppError
+from zwgk.services.rubric_choice import require_rule
+from zwgk.services.scoring import score_unit
+from zwgk.services.stores import crawl_store, unit_or_fail
+from zwgk.cli.render import review_rows
+from zwgk.store import MANUAL_PREFIX, MAX_TEXT, MAX_USERNAME, RecheckTooSoonError, Store, StoreError, clean_text
 
 LOGIN_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER_IP = 5  # per username + client address within LOGIN_WINDOW
@@ -72,10 +75,7 @@ def _shifted(store: Store, delta: timedelta) -> str:
 def create_session(store: Store, username: str, ip: str) -> str:
     """A new session (and the sign-in's audit event)."""
     sid = secrets.token_urlsafe(32)
-    now = store.now()
-    with store.transaction():
-        store.insert("web_sessions", {"id": sid, "username": username, "created_at": now, "last_seen_at": now, "ip": ip})
-        store.record_event(username, "login.ok", ip=ip)
+    store.start_web_session(sid, username, ip)
     return sid
 
 
@@ -84,40 +84,25 @@ def session_user(store: Store, sid: str | None) -> dict[str, Any] | None:
     too long, or user disabled). A live session's last use is brought up to date."""
     if not sid:
         return None
-    row = store.row(
-        "SELECT username, coalesce(last_seen_at, created_at) AS seen FROM web_sessions "
-        "WHERE id = ? AND revoked_at IS NULL AND created_at > ? AND coalesce(last_seen_at, created_at) > ?",
-        (sid, _shifted(store, -SESSION_LIFETIME), _shifted(store, -SESSION_IDLE)),
-    )
+    row = store.live_web_session(sid, _shifted(store, -SESSION_LIFETIME), _shifted(store, -SESSION_IDLE))
     if row is None:
         return None
     user = store.get_user(row["username"])
     if user is None or user["disabled"]:
         return None
     if row["seen"] <= _shifted(store, -SESSION_TOUCH):
-        with store.transaction():
-            store.conn.execute("UPDATE web_sessions SET last_seen_at = ? WHERE id = ?", (store.now(), sid))
+        store.touch_web_session(sid)
     return user
 
 
 def revoke_session(store: Store, sid: str, ip: str | None = None) -> None:
     """Sign out: end the session (and record it)."""
-    with store.transaction():
-        row = store.row("SELECT username FROM web_sessions WHERE id = ? AND revoked_at IS NULL", (sid,))
-        if row is None:
-            return
-        store.conn.execute("UPDATE web_sessions SET revoked_at = ? WHERE id = ?", (store.now(), sid))
-        store.record_event(row["username"], "logout", ip=ip)
+    store.end_web_session(sid, ip)
 
 
 def revoke_user_sessions(store: Store, username: str, keep: str | None = None) -> int:
     """End every web session of a user but ``keep`` (after a password change or when disabling the account)."""
-    with store.transaction():
-        cur = store.conn.execute(
-            "UPDATE web_sessions SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL AND id IS NOT ?",
-            (store.now(), username, keep),
-        )
-    return cur.rowcount
+    return store.end_user_web_sessions(username, keep)
 
 
 # ------------------------------------------------------------------------------------- throttling
@@ -133,30 +118,20 @@ def login_blocked(store: Store, username: str, ip: str) -> bool:
     from this address for any accounts."""
     since = _shifted(store, -LOGIN_WINDOW)
     username = login_name(username)
-
-    def failures(where: str, *params: str) -> int:
-        return store.conn.execute(f"SELECT count(*) FROM web_login_failures WHERE {where} AND at > ?",
-                                  (*params, since)).fetchone()[0]
-
-    return (failures("username = ? AND ip = ?", username, ip) >= MAX_FAILURES_PER_USER_IP
-            or failures("username = ?", username) >= MAX_FAILURES_PER_USER
-            or failures("ip = ?", ip) >= MAX_FAILURES_PER_IP)
+    return (store.login_failure_count(since, username=username, ip=ip) >= MAX_FAILURES_PER_USER_IP
+            or store.login_failure_count(since, username=username) >= MAX_FAILURES_PER_USER
+            or store.login_failure_count(since, ip=ip) >= MAX_FAILURES_PER_IP)
 
 
 def record_login_failure(store: Store, username: str, ip: str) -> None:
     """Count a failed sign-in (and audit it); rows older than the window are dropped, so the table holds
     at most the failures the limits still look at."""
-    username = login_name(username)
-    with store.transaction():
-        store.conn.execute("DELETE FROM web_login_failures WHERE at <= ?", (_shifted(store, -LOGIN_WINDOW),))
-        store.insert("web_login_failures", {"username": username, "ip": ip, "at": store.now()})
-        store.record_event(username or "（空）", "login.fail", ip=ip)
+    store.record_login_failure(login_name(username), ip, _shifted(store, -LOGIN_WINDOW))
 
 
 def clear_login_failures(store: Store, username: str) -> None:
     """After a successful sign-in: the account's failures no longer count against it."""
-    with store.transaction():
-        store.conn.execute("DELETE FROM web_login_failures WHERE username = ?", (username,))
+    store.clear_login_failures(username)
 
 
 # ---------------------------------------------------------------------------------------- disputes
@@ -173,59 +148,32 @@ def _text(text: str, what: str) -> str:
 
 
 def add_dispute(store: Store, fingerprint: str, unit_id: str, period: int, comment: str, by: str) -> int:
-    comment = _text(comment, "异议说明")
-    with store.transaction():
-        dispute_id = store.insert(
-            "web_disputes",
-            {"fingerprint": fingerprint, "unit_id": unit_id, "period": period, "comment": comment, "by_user": by,
-             "at": store.now()},
-        )
-        store.record_event(by, "dispute.add", unit_id=unit_id, period=period, target=fingerprint, reason=comment)
-    return dispute_id
+    return store.add_dispute(fingerprint, unit_id, period, _text(comment, "异议说明"), by)
 
 
 def answer_dispute(store: Store, dispute: dict[str, Any], decision_id: int | None, answer: str, by: str) -> int:
     """An assessor's answer to a unit's dispute, naming the decision it led to (None: the item's decision
     stands unchanged)."""
-    answer = _text(answer, "给单位的答复")
-    with store.transaction():
-        answer_id = store.insert("web_dispute_answers", {"dispute_id": dispute["id"], "decision_id": decision_id,
-                                                         "answer": answer, "by_user": by, "at": store.now()})
-        store.record_event(by, "dispute.answer", unit_id=dispute["unit_id"], period=dispute["period"],
-                           target=dispute["fingerprint"], reason=answer, decision_id=decision_id)
-    return answer_id
+    return store.add_dispute_answer(dispute, decision_id, _text(answer, "给单位的答复"), by)
 
 
 def disputes_of(store: Store, fingerprint: str) -> list[dict[str, Any]]:
     """The item's disputes, oldest first, each with its answers (and the action of the decision each named)."""
-    disputes = store.rows("SELECT * FROM web_disputes WHERE fingerprint = ? ORDER BY id", (fingerprint,))
-    answers = store.rows(
-        "SELECT a.*, d.action FROM web_dispute_answers a JOIN web_disputes w ON w.id = a.dispute_id "
-        "LEFT JOIN decisions d ON d.id = a.decision_id WHERE w.fingerprint = ? ORDER BY a.id", (fingerprint,))
+    disputes = store.disputes_of(fingerprint)
     for w in disputes:
-        w["answers"] = [{**a, "action_text": ACTION_WORDS.get(a["action"] or "", "维持原决定")}
-                        for a in answers if a["dispute_id"] == w["id"]]
+        w["answers"] = [{**a, "action_text": ACTION_WORDS.get(a["action"] or "", "维持原决定")} for a in w["answers"]]
     return disputes
 
 
 def open_disputes(store: Store, period: int) -> dict[str, dict[str, Any]]:
     """fingerprint → its latest dispute, for disputes no assessor has answered yet: such an item is not
     settled, whatever its decision."""
-    rows = store.rows(
-        "SELECT w.* FROM web_disputes w WHERE w.period = ? AND w.id = "
-        "(SELECT max(id) FROM web_disputes x WHERE x.fingerprint = w.fingerprint) "
-        "AND NOT EXISTS (SELECT 1 FROM web_dispute_answers a WHERE a.dispute_id = w.id)",
-        (period,),
-    )
-    return {r["fingerprint"]: r for r in rows}
+    return {r["fingerprint"]: r for r in store.open_disputes(period)}
 
 
 def open_dispute(store: Store, fingerprint: str) -> dict[str, Any] | None:
     """The item's latest dispute when it is still unanswered."""
-    row = store.row("SELECT * FROM web_disputes WHERE fingerprint = ? ORDER BY id DESC LIMIT 1", (fingerprint,))
-    if row is None or store.row("SELECT 1 FROM web_dispute_answers WHERE dispute_id = ?", (row["id"],)):
-        return None
-    return row
+    return store.open_dispute(fingerprint)
 
 
 # ------------------------------------------------------------------------------------ re-checks
@@ -245,28 +193,15 @@ def request_recheck(store: Store, unit: dict[str, Any], by: str) -> int:
     scope = unit_scope(unit)
     if not scope:
         raise WebError(f"{unit['name']} 在单位名录中没有登记网站地址，无法安排复查，请联系考核人员补充登记")
-    with store.transaction():
-        last = store.row(
-            "SELECT requested_at FROM recheck_requests WHERE unit_id = ? ORDER BY id DESC LIMIT 1", (unit["id"],)
-        )
-        if last and last["requested_at"] > _shifted(store, -RECHECK_INTERVAL):
-            raise WebError(f"每个单位每小时只能申请一次复查；上次申请时间为 {local_time(last['requested_at'])}")
-        scope_text = json.dumps(scope, ensure_ascii=False)
-        request_id = store.insert(
-            "recheck_requests",
-            {"unit_id": unit["id"], "scope": scope_text, "requested_by": by, "requested_at": store.now(),
-             "status": "queued"},
-        )
-        store.record_event(by, "recheck.request", unit_id=unit["id"], target=unit["id"], after=scope_text)
-    return request_id
+    try:
+        return store.add_recheck_request(unit["id"], scope, by, _shifted(store, -RECHECK_INTERVAL))
+    except RecheckTooSoonError as exc:
+        raise WebError(f"每个单位每小时只能申请一次复查；上次申请时间为 {local_time(exc.last_at)}") from None
 
 
 def recheck_requests(store: Store, unit_id: str, limit: int = 5) -> list[dict[str, Any]]:
-    rows = store.rows(
-        "SELECT * FROM recheck_requests WHERE unit_id = ? ORDER BY id DESC LIMIT ?", (unit_id, limit)
-    )
-    return [{**r, "scope": json.loads(r["scope"]), "status_text": RECHECK_WORDS.get(r["status"], r["status"])}
-            for r in rows]
+    return [{**r, "status_text": RECHECK_WORDS.get(r["status"], r["status"])}
+            for r in store.recheck_requests(unit_id, limit)]
 
 
 # ---------------------------------------------------------------------------------------- display
@@ -282,37 +217,20 @@ def local_time(iso: str | None) -> str:
 
 def default_period(store: Store) -> int:
     """The latest period anything was assessed or entered for; else the current year (Beijing)."""
-    row = store.conn.execute(
-        "SELECT max(p) FROM (SELECT max(period) AS p FROM run_units UNION ALL SELECT max(period) FROM manual_entries)"
-    ).fetchone()
-    if row and row[0]:
-        return int(row[0])
+    latest = store.latest_assessed_period()
+    if latest:
+        return int(latest)
     return int(local_time(store.now())[:4])
-
-
-def latest_decision_ids(store: Store, period: int) -> dict[str, int]:
-    rows = store.conn.execute(
-        "SELECT fingerprint, max(id) FROM decisions WHERE period = ? GROUP BY fingerprint", (period,)
-    ).fetchall()
-    return {fp: last for fp, last in rows}
-
-
-def latest_decision_id(store: Store, fingerprint: str) -> int | None:
-    return store.conn.execute("SELECT max(id) FROM decisions WHERE fingerprint = ?", (fingerprint,)).fetchone()[0]
 
 
 def last_crawl(store: Store, unit_id: str) -> dict[str, Any] | None:
     """The latest run that assessed the unit: when, its status, and the crawl's health notes when the unit
     was crawled (else the check or data-set run its findings come from)."""
-    crawl = services.crawl_store(store).unit_status(unit_id)
+    crawl = crawl_store(store).unit_status(unit_id)
     if crawl is not None:
         return {"at": crawl["finished_at"] or crawl["started_at"], "status": crawl["status"],
                 "health": [h.get("message", str(h)) for h in crawl["health"]], "crawl": True}
-    row = store.row(
-        "SELECT r.kind, r.status, coalesce(r.finished_at, r.started_at) AS at FROM run_units u "
-        "JOIN runs r ON r.id = u.run_id WHERE u.unit_id = ? ORDER BY u.run_id DESC LIMIT 1",
-        (unit_id,),
-    )
+    row = store.latest_assessing_run(unit_id)
     if row is None:
         return None
     return {"at": row["at"], "status": row["status"], "health": [], "crawl": False, "kind": row["kind"]}
@@ -343,10 +261,10 @@ class QueueRow:
 
 def unit_sheet(store: Store, unit_id: str, period: int) -> tuple[ScoreSheet | None, dict[str, Any], str | None]:
     """(score sheet, unit, error): the error is Chinese when the unit cannot be scored for the period."""
-    unit = services.unit_or_fail(store, unit_id)
+    unit = unit_or_fail(store, unit_id)
     try:
-        sheet, _ = services.score_unit(store, unit_id, period)
-    except (services.AppError, StoreError, ValueError) as exc:
+        sheet, _ = score_unit(store, unit_id, period)
+    except (AppError, StoreError, ValueError) as exc:
         return None, unit, str(exc)
     return sheet, unit, None
 
@@ -378,7 +296,7 @@ STATUS_FILTERS = {
 
 def queue(store: Store, period: int, units: list[dict[str, Any]], indicator: str = "", check: str = "",
           status: str = "open", rule: str = "") -> list[QueueRow]:
-    latest = latest_decision_ids(store, period)
+    latest = store.latest_decision_ids(period)
     disputes = open_disputes(store, period)
     rows: list[QueueRow] = []
     for unit in units:
@@ -416,7 +334,7 @@ def quote_url(url: str) -> str:
 
 
 def dashboard(store: Store, period: int) -> list[dict[str, Any]]:
-    latest = latest_decision_ids(store, period)
+    latest = store.latest_decision_ids(period)
     disputes = open_disputes(store, period)
     out = []
     for unit in store.list_units():
@@ -445,9 +363,9 @@ def initial_status(store: Store, fingerprint: str) -> str:
         return STATUS_WORDS[Status.NEEDS_REVIEW]
     unit = store.get_unit(finding["unit_id"])
     try:
-        rubric = services.require_rule(unit, finding["period"], finding["rule_id"]) if unit else None
+        rubric = require_rule(unit, finding["period"], finding["rule_id"]) if unit else None
         _, rule = rubric.find_rule(finding["rule_id"]) if rubric else (None, None)
-    except (services.AppError, KeyError):
+    except (AppError, KeyError):
         rule = None
     return STATUS_WORDS[Status.NEEDS_REVIEW if rule is not None and rule.human_only else Status.PROPOSED]
 
@@ -496,27 +414,10 @@ def audit_log(store: Store, unit_ids: list[str] | None, period: int | None, acto
               action: str | None) -> list[dict[str, Any]]:
     """Every audited write, newest first (filters: units, period, who, what), with the rule and subject
     of the item it was about and, for decisions, the state before and after."""
-    where, params = [], []
-    if unit_ids is not None:
-        where.append(f"e.unit_id IN ({', '.join('?' for _ in unit_ids)})")
-        params += unit_ids
-    for column, value in (("e.period", period), ("e.actor", actor), ("e.action", action)):
-        if value:
-            where.append(f"{column} = ?")
-            params.append(value)
-    rows = store.rows(
-        "SELECT e.*, d.count, d.points, "
-        "coalesce((SELECT f.rule_id FROM findings f WHERE f.fingerprint = e.target ORDER BY f.id DESC LIMIT 1),"
-        " (SELECT m.rule_id FROM manual_entries m WHERE m.fingerprint = e.target)) AS rule_id, "
-        "(SELECT f.subject FROM findings f WHERE f.fingerprint = e.target ORDER BY f.id DESC LIMIT 1) AS subject "
-        "FROM audit_events e LEFT JOIN decisions d ON d.id = e.decision_id"
-        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.id DESC",
-        params,
-    )
+    rows = store.audit_events(unit_ids, period, actor, action)
     states = decision_states(store, period) if any(r["action"].startswith("decision.") for r in rows) else {}
     for r in rows:
         r["action_text"] = EVENT_WORDS.get(r["action"], r["action"])
-        r["points"] = None if r["points"] is None else Decimal(r["points"])
         r["item"] = bool(r["target"] and FINGERPRINT.fullmatch(r["target"]))
         if r["action"].startswith("decision.") and r["decision_id"] in states:
             r["before"], r["after"] = states[r["decision_id"]]

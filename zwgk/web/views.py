@@ -16,7 +16,20 @@ from starlette.responses import Response
 from checks.registry import rubrics as load_rubrics
 from rubrics.engine import COUNTED_CONFIRMED, OPEN, Action, RuleKind
 from rubrics.model import Indicator
-from zwgk import app as services
+from zwgk.services.errors import AppError
+from zwgk.services.review import (
+    PASSWORD_MIN,
+    add_manual,
+    decide,
+    max_count,
+    max_points,
+    parse_count,
+    parse_points,
+    password_problem,
+    review_target,
+)
+from zwgk.services.rubric_choice import require_rule, require_target
+from zwgk.services.stores import crawl_store, unit_or_fail
 from zwgk.store import StaleEditError, StoreError, UnchangedError
 from zwgk.web import auth, data
 from zwgk.web.app import Ctx
@@ -97,7 +110,7 @@ def login(ctx: Ctx) -> Response:
 
 
 def password_form(ctx: Ctx, status_code: int = 200, error: str | None = None) -> Response:
-    return ctx.render("password.html", status_code, error=error, minimum=services.PASSWORD_MIN)
+    return ctx.render("password.html", status_code, error=error, minimum=PASSWORD_MIN)
 
 
 def password_change(ctx: Ctx) -> Response:
@@ -112,7 +125,7 @@ def password_change(ctx: Ctx) -> Response:
         return password_form(ctx, 400, "当前密码不正确")
     if new != str(ctx.form.get("repeat") or ""):
         return password_form(ctx, 400, "两次输入的新密码不一致")
-    problem = services.password_problem(username, new)
+    problem = password_problem(username, new)
     if problem:
         return password_form(ctx, 400, problem)
     ctx.store.set_password(username, new, actor=username, ip=ip)
@@ -173,8 +186,8 @@ def queue_confirm(ctx: Ctx) -> Response:
         ctx.flash("请先勾选要确认的扣分项", "error")
         return ctx.redirect(back)
     try:
-        targets = [(services.review_target(ctx.store, fp), last, seen) for fp, last, seen in items]
-    except (StoreError, services.AppError) as exc:
+        targets = [(review_target(ctx.store, fp), last, seen) for fp, last, seen in items]
+    except (StoreError, AppError) as exc:
         ctx.flash(str(exc), "error")
         return ctx.redirect(back)
     rules = {t.rule_id for t, _, _ in targets}
@@ -238,8 +251,8 @@ def _current_deduction(ctx: Ctx, item: dict[str, Any], fp: str) -> tuple[dict[st
 
 def _rule_info(unit: dict[str, Any], period: int, rule_id: str) -> dict[str, Any] | None:
     try:
-        owner, rule = services.require_rule(unit, period, rule_id).find_rule(rule_id)
-    except (services.AppError, KeyError):
+        owner, rule = require_rule(unit, period, rule_id).find_rule(rule_id)
+    except (AppError, KeyError):
         return None
     if rule.kind is RuleKind.FIXED:
         how = f"扣 {data.fmt_points(rule.points)} 分（一次）"
@@ -281,14 +294,14 @@ def item_page(ctx: Ctx, fp: str, status_code: int = 200, error: str | None = Non
     finding = item["finding"]
     evidence = finding["evidence"] if finding else {}
     rule_info = _rule_info(unit, item["period"], item["rule_id"])
-    history = ctx.store.rows("SELECT * FROM decisions WHERE fingerprint = ? ORDER BY id", (fp,))
+    history = ctx.store.decision_history(fp)
     for h in history:
         h["action_text"] = data.ACTION_WORDS.get(h["action"], h["action"])
     back = _safe_back(ctx.arg("back"), "/queue" if ctx.user["role"] != "unit" else f"/units/{item['unit_id']}")
     return ctx.render(
         "item.html", status_code, fp=fp, item=item, unit=unit, row=row, evidence=evidence,
         extra_evidence=_extra_evidence(evidence), labels=EVIDENCE_LABELS, rule_info=rule_info, history=history, disputes=data.disputes_of(ctx.store, fp),
-        latest_id=data.latest_decision_id(ctx.store, fp), back=back, error=error, period=item["period"],
+        latest_id=ctx.store.latest_decision_id(fp), back=back, error=error, period=item["period"],
         hints=fix_hint(ctx.remedies.for_rule(item["rule_id"]), evidence, rule_info) if row else [],
         has_snapshot=bool(evidence.get("snapshot")), values=values or {}, disputable=_disputable(row),
         evidence_hash=finding["evidence_hash"] if finding else "", open_dispute=data.open_dispute(ctx.store, fp),
@@ -301,8 +314,8 @@ def _limits(rule_info: dict[str, Any] | None, found: int) -> dict[str, Any] | No
     if rule_info is None:
         return None
     owner, rule = rule_info["owner"], rule_info["rule"]
-    count = services.max_count(owner, rule, found)
-    return {"count": count, "points": services.max_points(owner, rule, count),
+    count = max_count(owner, rule, found)
+    return {"count": count, "points": max_points(owner, rule, count),
             "indicator": owner.points if isinstance(owner, Indicator) else None}
 
 
@@ -343,13 +356,13 @@ def item_decide(ctx: Ctx) -> Response:
     by = ctx.user["username"]
     dispute = data.open_dispute(ctx.store, fp)
     try:
-        count = services.parse_count(values["count"]) if action is Action.AMEND and values["count"] else None
-        points = services.parse_points(values["points"] or None) if action is Action.AMEND else None
+        count = parse_count(values["count"]) if action is Action.AMEND and values["count"] else None
+        points = parse_points(values["points"] or None) if action is Action.AMEND else None
         if dispute and not values["reason"]:
-            raise services.AppError("该项有单位异议：请在理由中写明给单位的答复")
+            raise AppError("该项有单位异议：请在理由中写明给单位的答复")
         with ctx.store.transaction():
             try:
-                decision_id, _ = services.decide(ctx.store, fp, action, by, reason=values["reason"] or None,
+                decision_id, _ = decide(ctx.store, fp, action, by, reason=values["reason"] or None,
                                                  count=count, points=points, expected_last=last,
                                                  seen_evidence=ctx.field("evidence") or None)
                 ctx.flash(f"已记录第 {decision_id} 号决定：{data.ACTION_WORDS[action.value]}")
@@ -362,7 +375,7 @@ def item_decide(ctx: Ctx) -> Response:
     except StaleEditError as exc:
         ctx.request.session.pop("flash", None)
         return item_page(ctx, fp, 409, str(exc), values)
-    except (StoreError, services.AppError, data.WebError) as exc:
+    except (StoreError, AppError, data.WebError) as exc:
         ctx.request.session.pop("flash", None)
         return item_page(ctx, fp, 400, str(exc), values)
     back = _safe_back(ctx.field("back"), "/queue")
@@ -385,8 +398,7 @@ def item_dispute(ctx: Ctx) -> Response:
 
 
 def _content_type(ctx: Ctx, sha: str) -> str | None:
-    row = ctx.store.row("SELECT content_type FROM snapshots WHERE sha256 = ?", (sha,))
-    return row["content_type"] if row else None
+    return crawl_store(ctx.store).snapshot_content_type(sha)
 
 
 def item_snapshot(ctx: Ctx) -> Response:
@@ -417,7 +429,7 @@ def unit_page(ctx: Ctx) -> Response:
         raise auth.NotFound("单位不存在")
     period = ctx.period
     sheet, unit, error = data.unit_sheet(ctx.store, unit_id, period)
-    rows = data.sheet_rows(sheet, unit, data.latest_decision_ids(ctx.store, period),
+    rows = data.sheet_rows(sheet, unit, ctx.store.latest_decision_ids(period),
                            data.open_disputes(ctx.store, period), {}) if sheet else []
     findings = ctx.store.current_findings(unit_id, period)
     by_fp = {f["fingerprint"]: f for f in findings}
@@ -464,8 +476,8 @@ def _rule_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 def manual_page(ctx: Ctx, status_code: int = 200, error: str | None = None, values: dict | None = None) -> Response:
     period = ctx.period
-    entries = ctx.store.rows("SELECT * FROM manual_entries WHERE period = ? ORDER BY id DESC LIMIT 50", (period,))
-    dets = ctx.store.rows("SELECT * FROM determinations WHERE period = ? ORDER BY id DESC LIMIT 50", (period,))
+    entries = ctx.store.recent_manual_entries(period)
+    dets = ctx.store.recent_determinations(period)
     return ctx.render("manual.html", status_code, period=period, units=ctx.store.list_units(), entries=entries,
                       determinations=dets, rule_choices=_rule_choices(), error=error, values=values or {})
 
@@ -478,12 +490,12 @@ def manual_add(ctx: Ctx) -> Response:
     period = ctx.period
     values = {k: ctx.field(k) for k in ("unit", "rule", "count", "points", "reason")}
     try:
-        unit = services.unit_or_fail(ctx.store, values["unit"])
-        count = services.parse_count(values["count"] or "1", "项数/次数")
-        points = services.parse_points(values["points"] or None)
-        fp = services.add_manual(ctx.store, unit["id"], period, values["rule"], count, points, values["reason"],
+        unit = unit_or_fail(ctx.store, values["unit"])
+        count = parse_count(values["count"] or "1", "项数/次数")
+        points = parse_points(values["points"] or None)
+        fp = add_manual(ctx.store, unit["id"], period, values["rule"], count, points, values["reason"],
                                  ctx.user["username"])
-    except (StoreError, services.AppError) as exc:
+    except (StoreError, AppError) as exc:
         return manual_page(ctx, 400, str(exc), values)
     ctx.flash(f"已录入 {unit['name']} {values['rule']} ×{count}（编号 {fp[:15]}）")
     return ctx.redirect(f"/manual?period={period}")
@@ -493,11 +505,11 @@ def manual_na(ctx: Ctx) -> Response:
     period = ctx.period
     values = {k: ctx.field(k) for k in ("unit", "target", "reason", "revoke")}
     try:
-        unit = services.unit_or_fail(ctx.store, values["unit"])
-        services.require_target(unit, period, values["target"])
+        unit = unit_or_fail(ctx.store, values["unit"])
+        require_target(unit, period, values["target"])
         ctx.store.add_determination(unit["id"], period, values["target"], values["reason"], ctx.user["username"],
                                     revoked=values["revoke"] == "1")
-    except (StoreError, services.AppError) as exc:
+    except (StoreError, AppError) as exc:
         return manual_page(ctx, 400, str(exc), values)
     word = "已撤销认定" if values["revoke"] == "1" else "已认定不适用"
     ctx.flash(f"{word}：{unit['name']} {values['target']}")

@@ -1,0 +1,1 @@
+"""The bundled demo county: its site, the server that serves it, and the run on it."""

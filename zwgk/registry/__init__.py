@@ -1,0 +1,1 @@
+"""The units registry: the units file and its spreadsheet import."""
