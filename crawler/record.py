@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Bump when extraction changes what a record holds; stored records with an older version are re-extracted.
-EXTRACTOR_VERSION = 4  # 2: images in the main text are written as [图片] / [图片:alt]; 3: layout from the page; 4: real pagers, dead list rows, bulleted metadata
+EXTRACTOR_VERSION = 5  # 2: images in the main text are written as [图片] / [图片:alt]; 3: layout from the page; 4: real pagers, dead list rows, bulleted metadata; 5: records derived with their attachments' text, cms from the adapters
 
 # Where a page's publication date came from, most to least trustworthy.
 # info_bar: the line under the title (发布时间：… 来源：…); list_page: the date the column's list shows for the
