@@ -1,11 +1,6 @@
 """Click commands of the review web app: ``zwgk serve``, ``zwgk user passwd``, ``zwgk user disable``.
 
-They build on ``zwgk.cli``'s helpers, so ``zwgk.cli`` wires them in at its end:
-
-    from zwgk.cli import web as webcli  # noqa: E402
-    cli.add_command(webcli.serve)
-    user.add_command(webcli.passwd)
-    user.add_command(webcli.disable)
+``zwgk.cli`` adds ``serve`` to the group and ``zwgk.cli.accounts`` adds the other two to ``zwgk user``.
 """
 
 from __future__ import annotations
