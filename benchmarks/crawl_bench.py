@@ -395,7 +395,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="rounds of bare + e2e (interleaved); medians reported")
     parser.add_argument("--baseline", metavar="TREE",
                         help="another checkout (e.g. `git archive HEAD | tar -x -C TREE`): its e2e crawl runs in every"
-                             " round too, interleaved, for a before/after comparison")
+                             " round too, interleaved, for a before/after comparison; the tree must have this"
+                             " package layout (zwgk/store, zwgk/services: from the issue-12 commits on)")
     parser.add_argument("--memory", action="store_true",
                         help="e2e crawls only, at --ladder fractions of --pages, peak RSS fitted against pages and"
                              " extrapolated to 100k; the largest run's RSS sampled every second")
