@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import sys
 
 import click
 
@@ -15,9 +13,9 @@ from zwgk.cli.util import (
     db_option,
     emit_json,
     json_option,
+    read_password,
     units_option,
 )
-from zwgk.services.errors import AppError
 from zwgk.services.review import require_good_password
 from zwgk.services.stores import open_store, sync_units
 from zwgk.store import ROLES
@@ -83,12 +81,7 @@ def user_add(username, role, display_name, unit_ids, password_stdin, db, as_json
       zwgk user add zhangsan --role assessor --name 张三
       echo 's3cret-pass' | zwgk user add xinshi --role unit --unit xinshi-town --password-stdin
     """
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("密码：")
-        if getpass.getpass("再次输入密码：") != password:
-            raise AppError("两次输入的密码不一致")
+    password = read_password(password_stdin)
     require_good_password(username, password)
     with open_store(db) as store:
         store.add_user(username, role, password, display_name=display_name, units=unit_ids)

@@ -6,11 +6,14 @@ Command modules (``zwgk.cli`` and the modules that add commands to it) import fr
 
 from __future__ import annotations
 
+import getpass
 import json
+import sys
 
 import click
 
 from rubrics.export import SCHEMA_VERSION
+from zwgk.services.errors import AppError
 
 HELP_WORDS = [
     ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."), ("[required]", "[必填]"), ("; required]", "；必填]"),
@@ -105,3 +108,13 @@ def rubric_option(f):
 
 def by_option(f):
     return click.option("--by", "by", required=True, help="作出决定的用户名（须为已登记用户）。")(f)
+
+
+def read_password(from_stdin: bool, label: str = "密码") -> str:
+    """A password from one line of standard input (scripts), or typed twice at the terminal."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    password = getpass.getpass(f"{label}：")
+    if getpass.getpass(f"再次输入{label}：") != password:
+        raise AppError("两次输入的密码不一致")
+    return password

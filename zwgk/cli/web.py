@@ -5,16 +5,13 @@
 
 from __future__ import annotations
 
-import getpass
-import sys
 from pathlib import Path
 
 import click
 
 from zwgk import paths
 
-from zwgk.cli.util import ZhCommand, db_option, emit_json, json_option, note
-from zwgk.services.errors import AppError
+from zwgk.cli.util import ZhCommand, db_option, emit_json, json_option, note, read_password
 from zwgk.services.review import require_good_password
 from zwgk.services.stores import open_store
 from zwgk.web import data
@@ -92,12 +89,7 @@ def passwd(username, password_stdin, db, as_json):
       zwgk user passwd zhangsan
       echo 'new-s3cret' | zwgk user passwd xinshi --password-stdin
     """
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("新密码：")
-        if getpass.getpass("再次输入新密码：") != password:
-            raise AppError("两次输入的密码不一致")
+    password = read_password(password_stdin, "新密码")
     require_good_password(username, password)
     with open_store(db) as store:
         store.set_password(username, password)

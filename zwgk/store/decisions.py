@@ -227,7 +227,6 @@ class DecisionsMixin(StoreBase):
             for r in rows
         ]
 
-
     # ------------------------------------------------------------------ determinations (认定)
 
     def add_determination(
