@@ -155,6 +155,19 @@ def test_guide_labels_glued_to_their_values():
     assert {e["state"] for e in service_guide_fields(rec(toc))["elements"].values()} == {"missing"}
 
 
+def test_two_labels_joined_into_one():
+    # bzgala-bszn-wsxkz-mirror: "四、申报资料及办理条件:" heads the list of materials
+    text = "\n".join(["一、办理事项:卫生许可证", "四、申报资料及办理条件:", "1、卫生许可证申请书", "2、承诺书",
+                      "五、办理程序:受理项目——行政审批", "七、办理依据和收费标准:《公共场所卫生管理条例》,不收费"])
+    elements = service_guide_fields(rec(text))["elements"]
+    assert elements["申请材料"]["state"] == "present"
+    assert elements["申请材料"]["label"] == "申报资料及办理条件"
+    for element in ("办理流程", "设定依据", "收费标准"):
+        assert elements[element]["state"] == "present", element
+    # a conjunction between a label and an ordinary word joins nothing
+    assert service_guide_fields(rec("申报资料及其他:无"))["elements"]["申请材料"]["state"] == "missing"
+
+
 def test_guide_values_under_a_heading_a_table_or_a_phone_label():
     # wanyuan-bszn-qushui-yanxu, cqkz-bszn-yule-yanxu-cq, yongxing-bszn-hwgg-chuangkou, mianchi-bszn-qushui
     text = "\n".join(["四、申请材料", "序号 | 申请材料名称 | 备注 |", "1 | 取水许可申请书 | |", "五、办理流程", "受理→审查→决定",

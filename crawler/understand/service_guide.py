@@ -118,11 +118,26 @@ for _other in _OTHER_LABELS:
     _LABEL_TO_ELEMENTS.setdefault(_other, ())
 
 _ALTERNATION = "|".join(re.escape(label) for label in sorted(_LABEL_TO_ELEMENTS, key=len, reverse=True))
+# Two labels joined into one ("申报资料及办理条件", "办理依据和收费标准"): the label of both elements.
+_CONJUNCTION = "及和与、/"
+_JOINED = rf"(?:{_ALTERNATION})(?:[{_CONJUNCTION}](?:{_ALTERNATION}))?"
+
+@functools.lru_cache(maxsize=1024)
+def _elements(label: str) -> tuple[str, ...]:
+    """The elements a matched label stands for; a joined label ("申报资料及办理条件") for those of both parts."""
+    if label in _LABEL_TO_ELEMENTS:
+        return _LABEL_TO_ELEMENTS[label]
+    for i, char in enumerate(label):
+        if char in _CONJUNCTION and label[:i] in _LABEL_TO_ELEMENTS and label[i + 1:] in _LABEL_TO_ELEMENTS:
+            return tuple(dict.fromkeys(_LABEL_TO_ELEMENTS[label[:i]] + _LABEL_TO_ELEMENTS[label[i + 1:]]))
+    return ()
+
+
 _NUMBERING = r"(?:[一二三四五六七八九十]{1,3}[、.]|\(?[一二三四五六七八九十]{1,3}\)[、.]?|\(?\d{1,2}\)[、.]?|\d{1,2}[、.](?!\d)|[①-⑳])"
 # A whole cell that is a label: numbering, the label, an optional short parenthetical, an optional colon.
-_LABEL_CELL = re.compile(rf"^{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12}}\))?\s*:?$")
+_LABEL_CELL = re.compile(rf"^{_NUMBERING}?\s*({_JOINED})\s*(?:\([^()]{{0,12}}\))?\s*:?$")
 # 标签：值 pairs inside a cell (at its start or after a separator).
-_INLINE = re.compile(rf"(?:^|(?<=[;,。:\s]))\s*{_NUMBERING}?\s*({_ALTERNATION})\s*(?:\([^()]{{0,12}}\))?\s*:")
+_INLINE = re.compile(rf"(?:^|(?<=[;,。:\s]))\s*{_NUMBERING}?\s*({_JOINED})\s*(?:\([^()]{{0,12}}\))?\s*:")
 # A label glued to its value without a colon or a cell break ("受理机构朝阳市民政局", "审批依据依据《…》"): a
 # table flattened to text. Read so only for labels of 4+ characters, and only on a page with several such
 # lines (one line starting "办理流程图…" is a sentence, not a row).
@@ -154,7 +169,7 @@ def count_guide_labels(text: str) -> int:
     found: set[str] = set()
     for label, _value in _items(text[:8000]):
         if label is not None:
-            found.update(_LABEL_TO_ELEMENTS[label])
+            found.update(_elements(label))
     return len(found)
 
 
@@ -193,7 +208,7 @@ def _segments(cell: str) -> list[tuple[str | None, str | None]]:
 
 def _glued(line: str) -> tuple[str, str] | None:
     match = _GLUED.match(line)
-    if match and len(match.group(1)) >= 4 and _LABEL_TO_ELEMENTS[match.group(1)]:
+    if match and len(match.group(1)) >= 4 and _elements(match.group(1)):
         return match.group(1), line[match.end():].strip()
     return None
 
@@ -252,15 +267,15 @@ def _pairs(text: str) -> tuple[list[tuple[str, str]], str]:
             parts.append(items[j][1])
             j += 1
         if (not parts and j < len(items) and items[j][0] in _CONTACT_LABELS and items[j][1]
-                and _LABEL_TO_ELEMENTS[items[j][0]] != _LABEL_TO_ELEMENTS[label]
-                and set(_LABEL_TO_ELEMENTS[label]) & {"咨询电话", "监督电话"}):
+                and _elements(items[j][0]) != _elements(label)
+                and set(_elements(label)) & {"咨询电话", "监督电话"}):
             # "监督投诉方式" over "联系电话：0238…": the phone is this label's value
             pairs.append((label, items[j][1]))
             i = j + 1
             continue
-        if not parts and j < len(items) and items[j] == ("序号", None) and _LABEL_TO_ELEMENTS[label]:
+        if not parts and j < len(items) and items[j] == ("序号", None) and _elements(label):
             # "四、申请材料" over a table "序号 | 材料名称 | …": the table is the value, up to the next element
-            while j < len(items) and not (items[j][0] and _LABEL_TO_ELEMENTS[items[j][0]]):
+            while j < len(items) and not (items[j][0] and _elements(items[j][0])):
                 parts.append(items[j][1] or items[j][0])
                 j += 1
         pairs.append((label, " ".join(parts)))
@@ -291,11 +306,11 @@ def _state(element: str, value: str, free: bool) -> str:
 def _read(text: str) -> tuple[dict[str, dict], str]:
     pairs, layout = _pairs(text)
     free = any(
-        "收费标准" in _LABEL_TO_ELEMENTS[label] and _FREE.search(value.strip()) for label, value in pairs if value
+        "收费标准" in _elements(label) and _FREE.search(value.strip()) for label, value in pairs if value
     )
     elements: dict[str, dict] = {}
     for label, value in pairs:
-        for element in _LABEL_TO_ELEMENTS[label]:
+        for element in _elements(label):
             entry = {"state": _state(element, value, free), "label": label, "value": excerpt(value) or None}
             old = elements.get(element)
             if old is None or _RANK[entry["state"]] > _RANK[old["state"]]:
