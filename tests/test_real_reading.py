@@ -168,6 +168,15 @@ def test_two_labels_joined_into_one():
     assert service_guide_fields(rec("申报资料及其他:无"))["elements"]["申请材料"]["state"] == "missing"
 
 
+def test_guide_labels_in_traditional_characters():
+    # bazhou-bszn-bdc-shouci-mirror: a guide written in traditional characters
+    text = "\n".join(["一、辦理機構: 霸州市不動產登記中心", "二、法定時限: 自受理登記申請之日起30個工作日",
+                      "三、承諾時限: 自受理登記申請之日起25個工作日", "四、收費標準: 不收費"])
+    elements = service_guide_fields(rec(text))["elements"]
+    for element in ("实施机构", "法定办结时限", "承诺办结时限", "收费标准"):
+        assert elements[element]["state"] == "present", element
+
+
 def test_guide_values_under_a_heading_a_table_or_a_phone_label():
     # wanyuan-bszn-qushui-yanxu, cqkz-bszn-yule-yanxu-cq, yongxing-bszn-hwgg-chuangkou, mianchi-bszn-qushui
     text = "\n".join(["四、申请材料", "序号 | 申请材料名称 | 备注 |", "1 | 取水许可申请书 | |", "五、办理流程", "受理→审查→决定",
