@@ -182,6 +182,28 @@ def test_generic_javascript_next_is_not_a_page():
     assert page.next_requests == []
 
 
+def test_generic_hidden_numbered_copies_of_the_list_page_are_its_pages():
+    # fengcheng-list-fcxw: the pager is written by a script (maxPageNum = 199); a display:none block links
+    # index_958_1.html … index_958_199.html
+    url = "http://www.jxfc.gov.cn/n3/n13/index.html"
+    name, page = cms.parse_list(url, (REAL / "fengcheng-list-fcxw.html").read_text(encoding="utf-8"))
+    assert name == "generic"
+    assert page.page_count == 199
+    assert len(page.next_requests) == 199
+    assert page.next_requests[0] == "http://www.jxfc.gov.cn/n3/n13/index_958_1.html"
+    assert page.next_requests[198] == "http://www.jxfc.gov.cn/n3/n13/index_958_199.html"
+    assert len(page.items) == 21
+
+
+def test_generic_few_or_foreign_numbered_links_are_no_pager():
+    rows = "".join(f'<li><a href="d{i}.html">公告文件第{i}号</a> 2017年3月{i}日</li>' for i in range(1, 4))
+    two = '<a href="index_5_1.html"></a><a href="index_5_2.html"></a>'
+    other_folder = "".join(f'<a href="../other/index_5_{n}.html"></a>' for n in range(1, 6))
+    for extra in (two, other_folder):
+        page = generic.parse_list("http://h/gk/index.html", f"<ul>{rows}</ul>{extra}")
+        assert page.next_requests == [] and page.page_count is None
+
+
 # --- column discovery and shared helpers ------------------------------------------------------------------
 
 
